@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Nothing secret may be printed; a test that needs output captures it itself.
     silent: false,
+    // electron-store imports `electron` at load time; inlining it lets the shell tests' fake
+    // `electron` module (vi.mock, test/windows/fake-electron.ts) reach it. Nothing else changes.
+    server: { deps: { inline: ['electron-store'] } },
   },
 });

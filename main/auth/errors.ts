@@ -238,6 +238,12 @@ function fromProcessingError(error: oauth.OperationProcessingError, operation: A
       if (operation === 'discovery') {
         return new AuthError('discovery_failed', 'The provider metadata could not be read.', { cause: error });
       }
+      // validateAuthResponse reports a malformed redirect (repeated or missing parameters) this way.
+      if (operation === 'sign-in') {
+        return new AuthError('callback_invalid', 'The sign-in response was not valid. Start the sign-in again.', {
+          cause: error,
+        });
+      }
       // A provider that answers a dead refresh token with a bare 400 and no OAuth body: treat like
       // invalid_grant (issue 4), because retrying the same token can never succeed.
       if (operation === 'refresh' && status === 400) {

@@ -1,0 +1,99 @@
+/**
+ * Which URLs the app may hand to the system browser (CHECKLIST E9, N1).
+ *
+ * `shell.openExternal` starts whatever handler the OS has for a URL: `file:`, `smb:`, a custom
+ * scheme of some installed app… so a URL from anywhere but our own sign-in flow could run code or
+ * leak credentials. The app opens exactly: the provider's discovered endpoints meant for the
+ * browser (the authorization endpoint, and the end-session endpoint for browser logout), over
+ * https — or http for a loopback issuer (the demo and test providers, by explicit configuration,
+ * S7) — plus an explicit allow-list of https help links. Pure, so it is tested without Electron.
+ *
+ * @see RFC 8252 §4 and §8.1, https://www.electronjs.org/docs/latest/tutorial/security#15-do-not-use-shellopenexternal-with-untrusted-content
+ */
+import type { AppConfig } from './config';
+import { isLoopbackHostname } from './config';
+import { AuthError } from './errors';
+import type { SettingsStore } from '../platform/ports';
+
+/** What may be opened. */
+export interface ExternalUrlPolicy {
+  /** Endpoint URLs from the issuer-checked provider metadata; a URL must match one's origin and path. */
+  endpoints: readonly string[];
+  /** True only for an http loopback issuer (config.insecureLoopbackIssuer). */
+  insecureLoopbackIssuer: boolean;
+  /** Extra https links (help pages) matched by origin and path. */
+  links?: readonly string[];
+}
+
+/** Metadata fields whose URLs the browser is meant to visit. */
+const BROWSER_ENDPOINTS = ['authorization_endpoint', 'end_session_endpoint'] as const;
+
+/**
+ * The policy for the configured provider: its endpoints as last discovered (discovery caches the
+ * issuer-checked metadata in settings before any authorization URL is built, CHECKLIST S6, K18).
+ */
+export function externalUrlPolicy(
+  config: Pick<AppConfig, 'issuer' | 'insecureLoopbackIssuer'>,
+  settings: Pick<SettingsStore, 'get'>,
+  links: readonly string[] = [],
+): ExternalUrlPolicy {
+  const metadata = settings.get('discoveryCache')?.[config.issuer]?.metadata ?? {};
+  const endpoints = sameIssuer(metadata.issuer, config.issuer)
+    ? BROWSER_ENDPOINTS.map((name) => metadata[name]).filter((v): v is string => typeof v === 'string')
+    : [];
+  return { endpoints, insecureLoopbackIssuer: config.insecureLoopbackIssuer, links };
+}
+
+/**
+ * Returns the URL if the policy allows opening it; throws `origin_not_allowed` or
+ * `insecure_endpoint` otherwise. Messages name the origin only: the URL carries `state`.
+ *
+ * @see ExternalUrlPolicy
+ */
+export function vetExternalUrl(url: string, policy: ExternalUrlPolicy): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new AuthError('origin_not_allowed', 'The app refused to open a link that is not a valid URL.');
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new AuthError('origin_not_allowed', 'The app refused to open a link that carries a user name or password.');
+  }
+  const https = parsed.protocol === 'https:';
+  const loopbackHttp = parsed.protocol === 'http:' && policy.insecureLoopbackIssuer && isLoopbackHostname(parsed.hostname);
+  if (!https && !loopbackHttp) {
+    throw new AuthError(
+      'insecure_endpoint',
+      `The app refused to open a ${parsed.protocol.replace(/:$/, '').slice(0, 20)} link: only https pages of the provider are opened.`,
+    );
+  }
+  const target = originAndPath(parsed);
+  const allowed = [...policy.endpoints, ...(policy.links ?? [])].some((candidate) => {
+    try {
+      return originAndPath(new URL(candidate)) === target;
+    } catch {
+      return false;
+    }
+  });
+  if (!allowed) {
+    throw new AuthError(
+      'origin_not_allowed',
+      `The app refused to open ${parsed.origin}: it is not the provider's sign-in page.`,
+    );
+  }
+  return parsed;
+}
+
+/** As discovery compares issuers: after URL normalisation. */
+function sameIssuer(a: unknown, b: string): boolean {
+  try {
+    return typeof a === 'string' && new URL(a).href === new URL(b).href;
+  } catch {
+    return false;
+  }
+}
+
+function originAndPath(u: URL): string {
+  return `${u.protocol}//${u.host}${u.pathname}`;
+}

@@ -1,0 +1,418 @@
+/**
+ * One function per screen, plus the banners (offline, clock skew, keychain). Pure DOM builders over
+ * the {@link UiModel}; the controller (app.ts) decides when to call them.
+ *
+ * Accessibility: every screen starts with a heading that receives focus when the screen changes
+ * (`data-autofocus`); interactive elements carry a `data-focus-key` so focus survives re-renders;
+ * busy buttons use `aria-disabled` + `aria-busy` instead of `disabled`, which would throw focus
+ * away to the page body.
+ */
+import type { AccountView, SessionView } from '../../preload/contract';
+import { h } from './dom';
+import { clockTime, hostOf, initials, prettyBody, relativeTime } from './format';
+import { describeError, isQuietError } from './messages';
+import { type Action, defaultApiUrl, type ScreenKey, type UiActions, type UiModel } from './model';
+
+type ButtonKind = 'primary' | 'secondary' | 'quiet';
+
+function button(
+  label: string,
+  kind: ButtonKind,
+  focusKey: string,
+  onClick: () => void,
+  model: UiModel,
+  action?: Action,
+  extra: Record<string, string> = {},
+): HTMLButtonElement {
+  const busy = action !== undefined && model.pending.has(action);
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: `btn btn-${kind}`,
+      'data-focus-key': focusKey,
+      'aria-disabled': busy ? 'true' : null,
+      'aria-busy': busy ? 'true' : null,
+      onclick: () => {
+        if (!busy) onClick();
+      },
+      ...extra,
+    },
+    busy ? h('span', { class: 'btn-spinner', 'aria-hidden': 'true' }) : null,
+    label,
+  );
+}
+
+function heading(text: string, level: 'h1' | 'h2' = 'h1'): HTMLElement {
+  return h(level, { class: 'screen-title', tabindex: '-1', 'data-autofocus': 'true', 'data-focus-key': 'screen-title' }, text);
+}
+
+function noticeView(model: UiModel, actions: UiActions): HTMLElement | null {
+  const n = model.notice;
+  if (!n) return null;
+  return h(
+    'div',
+    { class: `notice notice-${n.tone}`, role: n.tone === 'error' ? 'alert' : null },
+    h('div', { class: 'notice-text' }, h('strong', {}, n.title), n.detail ? h('p', {}, n.detail) : null),
+    button('Dismiss', 'quiet', 'dismiss-notice', actions.dismissNotice, model, undefined, { 'aria-label': 'Dismiss message' }),
+  );
+}
+
+function errorBox(title: string, detail: string, extraClass = ''): HTMLElement {
+  return h(
+    'div',
+    { class: `notice notice-error ${extraClass}`.trim() },
+    h('div', { class: 'notice-text' }, h('strong', {}, title), detail ? h('p', {}, detail) : null),
+  );
+}
+
+function lastErrorView(session: SessionView): HTMLElement | null {
+  const e = session.lastError;
+  if (!e || isQuietError(e)) return null;
+  const { title, detail } = describeError(e);
+  return errorBox(title, detail);
+}
+
+function accountCard(account: AccountView, badge: string | null): HTMLElement {
+  const display = account.name ?? account.email ?? account.sub;
+  return h(
+    'div',
+    { class: 'account' },
+    h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(account.name, account.email, account.sub)),
+    h(
+      'div',
+      { class: 'account-text' },
+      h('p', { class: 'account-name' }, display, badge ? h('span', { class: 'badge' }, badge) : null),
+      account.email && account.email !== display ? h('p', { class: 'account-email' }, account.email) : null,
+    ),
+  );
+}
+
+function renewalText(session: SessionView, now: number): string {
+  if (session.state === 'refreshing') return 'Renewing now…';
+  if (session.state === 'offline') {
+    return session.nextRefreshAt
+      ? `Next attempt at ${clockTime(session.nextRefreshAt)} (${relativeTime(session.nextRefreshAt, now)})`
+      : 'Waiting for the network';
+  }
+  const at = session.nextRefreshAt ?? session.accessTokenExpiresAt;
+  if (!at) return 'When you next use it';
+  return at <= now ? 'Renewing shortly' : `At ${clockTime(at)} (${relativeTime(at, now)})`;
+}
+
+function details(session: SessionView, now: number): HTMLElement {
+  const row = (term: string, ...value: (Node | string)[]) => [h('dt', {}, term), h('dd', {}, ...value)];
+  return h(
+    'dl',
+    { class: 'details' },
+    ...row('Provider', hostOf(session.issuer)),
+    ...row(
+      'Permissions',
+      session.scopes.length
+        ? h('ul', { class: 'chips', 'aria-label': 'Granted permissions' }, ...session.scopes.map((s) => h('li', { class: 'chip' }, s)))
+        : 'None reported',
+    ),
+    ...row('Session renews', renewalText(session, now)),
+    ...row('Stored in', session.memoryOnly || !session.storage.available ? 'Memory only, until you quit' : session.storage.backend),
+  );
+}
+
+function apiSection(model: UiModel, actions: UiActions): HTMLElement {
+  const session = model.session!;
+  const url = model.apiUrl ?? defaultApiUrl(session);
+  const configured = session.apiOrigins.length > 0;
+  const result = model.apiResult;
+  let resultView: HTMLElement | null = null;
+  if (result?.kind === 'response') {
+    const okStatus = result.response.status >= 200 && result.response.status < 300;
+    resultView = h(
+      'div',
+      { class: 'api-result' },
+      h(
+        'p',
+        { class: 'api-status' },
+        h('span', { class: `status ${okStatus ? 'status-ok' : 'status-bad'}` }, `HTTP ${result.response.status}`),
+        ` ${result.response.headers['content-type'] ?? ''}`,
+      ),
+      h('pre', { class: 'api-body', tabindex: '0', 'aria-label': 'API response' }, prettyBody(result.response.body) || '(empty)'),
+    );
+  } else if (result?.kind === 'error') {
+    const { title, detail } = describeError(result.error);
+    resultView = errorBox(title, detail, 'api-result');
+  }
+  return h(
+    'section',
+    { class: 'api', 'aria-labelledby': 'api-title' },
+    h('h2', { id: 'api-title', class: 'section-title' }, 'Protected API'),
+    configured
+      ? h(
+          'form',
+          {
+            class: 'api-form',
+            onsubmit: (event: Event) => {
+              event.preventDefault();
+              actions.callApi();
+            },
+          },
+          h('label', { for: 'api-url', class: 'field-label' }, 'Address'),
+          h(
+            'div',
+            { class: 'api-row' },
+            h('input', {
+              id: 'api-url',
+              class: 'field',
+              type: 'url',
+              value: url,
+              spellcheck: 'false',
+              autocomplete: 'off',
+              'data-focus-key': 'api-url',
+              'aria-describedby': 'api-hint',
+              oninput: (event: Event) => actions.setApiUrl((event.target as HTMLInputElement).value),
+            }),
+            h(
+              'button',
+              {
+                type: 'submit',
+                class: 'btn btn-secondary',
+                'data-focus-key': 'call-api',
+                'aria-disabled': model.pending.has('call-api') ? 'true' : null,
+                'aria-busy': model.pending.has('call-api') ? 'true' : null,
+              },
+              model.pending.has('call-api') ? h('span', { class: 'btn-spinner', 'aria-hidden': 'true' }) : null,
+              'Call API',
+            ),
+          ),
+          h(
+            'p',
+            { id: 'api-hint', class: 'hint' },
+            `The app adds your access token itself, and only for ${session.apiOrigins.join(', ')}.`,
+          ),
+        )
+      : h('p', { class: 'hint' }, 'No API is configured (set OAUTH_API_ORIGINS).'),
+    h('div', { class: 'api-output', 'aria-live': 'polite' }, resultView),
+  );
+}
+
+function signedOutScreen(model: UiModel, actions: UiActions): HTMLElement[] {
+  const s = model.session!;
+  return [
+    h('div', { class: 'hero-mark', 'aria-hidden': 'true' }),
+    heading('Sign in'),
+    h(
+      'p',
+      { class: 'lead' },
+      `Sign in with your account at ${hostOf(s.issuer)}. Your browser opens the provider's own page — this app never sees your password.`,
+    ),
+    lastErrorView(s),
+    h('div', { class: 'actions' }, button('Sign in with your browser', 'primary', 'sign-in', actions.signIn, model, 'sign-in')),
+  ].filter((x): x is HTMLElement => x !== null);
+}
+
+function signingInScreen(model: UiModel, actions: UiActions): HTMLElement[] {
+  const s = model.session!;
+  const pending = s.signIn;
+  if (pending?.kind === 'device') {
+    return [
+      heading('Enter the code on another device'),
+      h('p', { class: 'lead' }, 'Go to the address below and enter this code:'),
+      h('p', { class: 'device-code', 'aria-label': `Code: ${pending.userCode.split('').join(' ')}` }, pending.userCode),
+      h('p', { class: 'device-uri' }, pending.verificationUri),
+      h('p', { class: 'hint' }, `The code works until ${clockTime(pending.expiresAt)}.`),
+      h('div', { class: 'actions' }, button('Cancel', 'secondary', 'cancel', actions.cancelSignIn, model, 'cancel')),
+    ];
+  }
+  const browserFailed = pending?.kind === 'browser' && !pending.browserOpened;
+  return [
+    h('div', { class: 'progress', 'aria-hidden': 'true' }, h('span', { class: 'progress-ring' })),
+    heading('Finish signing in in your browser'),
+    h(
+      'p',
+      { class: 'lead' },
+      browserFailed
+        ? `Your browser didn't open. Copy the sign-in link and paste it into your browser's address bar.`
+        : `The sign-in page of ${hostOf(s.issuer)} is open in your browser. This window updates by itself when you're done.`,
+    ),
+    pending?.kind === 'browser' ? h('p', { class: 'hint' }, `The sign-in link works until ${clockTime(pending.expiresAt)}.`) : null,
+    h(
+      'div',
+      { class: 'actions' },
+      button('Open the browser again', browserFailed ? 'secondary' : 'primary', 'reopen', actions.reopenBrowser, model, 'reopen'),
+      button('Copy link', browserFailed ? 'primary' : 'secondary', 'copy', actions.copySignInLink, model, 'copy'),
+      button('Cancel', 'quiet', 'cancel', actions.cancelSignIn, model, 'cancel'),
+    ),
+  ].filter((x): x is HTMLElement => x !== null);
+}
+
+function signedInScreen(model: UiModel, actions: UiActions): HTMLElement[] {
+  const s = model.session!;
+  const account = s.account!;
+  return [
+    heading(`Signed in`),
+    accountCard(account, s.state === 'refreshing' ? 'Renewing' : null),
+    details(s, model.now),
+    lastErrorView(s),
+    apiSection(model, actions),
+    h('div', { class: 'actions actions-end' }, button('Sign out', 'secondary', 'sign-out', actions.signOut, model, 'sign-out')),
+  ].filter((x): x is HTMLElement => x !== null);
+}
+
+function offlineScreen(model: UiModel, actions: UiActions): HTMLElement[] {
+  const s = model.session!;
+  return [
+    heading('Offline'),
+    h('p', { class: 'lead' }, 'Your last known account. You are still signed in: nothing was deleted.'),
+    accountCard(s.account!, 'Offline'),
+    details(s, model.now),
+    apiSection(model, actions),
+    h(
+      'div',
+      { class: 'actions actions-end' },
+      button('Sign out', 'secondary', 'sign-out', actions.signOut, model, 'sign-out'),
+    ),
+  ];
+}
+
+function storageUnavailableScreen(model: UiModel, actions: UiActions): HTMLElement[] {
+  const s = model.session!;
+  return [
+    h('div', { class: 'hero-mark hero-warning', 'aria-hidden': 'true' }),
+    heading("Your keychain isn't available"),
+    h(
+      'p',
+      { class: 'lead' },
+      `The app keeps your sign-in in the system keychain (${s.storage.backend}) and nowhere else — never in a plain file. Right now it can't be used.`,
+    ),
+    s.storage.detail ? h('p', { class: 'detail' }, s.storage.detail) : null,
+    h(
+      'div',
+      { class: 'howto' },
+      h('h2', { class: 'section-title' }, 'What you can do'),
+      h(
+        'ul',
+        {},
+        h('li', {}, 'Unlock your keychain, or install one (on Linux: GNOME Keyring or KWallet), then restart the app.'),
+        h('li', {}, "Or sign in anyway: the session then lasts until you quit the app, and you'll sign in again next time."),
+      ),
+    ),
+    h('div', { class: 'actions' }, button('Sign in for this session only', 'primary', 'sign-in', actions.signIn, model, 'sign-in')),
+  ].filter((x): x is HTMLElement => x !== null);
+}
+
+function unavailableScreen(model: UiModel): HTMLElement[] {
+  const e = model.fatal;
+  return [
+    heading("The app can't start"),
+    h(
+      'p',
+      { class: 'lead' },
+      e?.message ?? 'This page must run inside the OAuth Desktop app, which provides its sign-in functions.',
+    ),
+  ];
+}
+
+/** The card's content for a screen. */
+export function renderScreen(screen: ScreenKey, model: UiModel, actions: UiActions): HTMLElement[] {
+  const body = (() => {
+    switch (screen) {
+      case 'loading':
+        return [h('p', { class: 'loading' }, 'Loading…')];
+      case 'unavailable':
+        return unavailableScreen(model);
+      case 'signed-out':
+        return signedOutScreen(model, actions);
+      case 'signing-in':
+        return signingInScreen(model, actions);
+      case 'signed-in':
+        return signedInScreen(model, actions);
+      case 'offline':
+        return offlineScreen(model, actions);
+      case 'storage-unavailable':
+        return storageUnavailableScreen(model, actions);
+    }
+  })();
+  const notice = noticeView(model, actions);
+  return notice ? [notice, ...body] : body;
+}
+
+/** Banners above the card: offline (with Retry), clock skew, memory-only session. */
+export function renderBanners(model: UiModel, actions: UiActions): HTMLElement[] {
+  const s = model.session;
+  if (!s) return [];
+  const banners: HTMLElement[] = [];
+  if (s.state === 'offline' && s.account) {
+    banners.push(
+      h(
+        'section',
+        { class: 'banner banner-offline', 'aria-labelledby': 'offline-title' },
+        h('span', { class: 'banner-icon', 'aria-hidden': 'true' }),
+        h(
+          'div',
+          { class: 'banner-text' },
+          h('h2', { id: 'offline-title', class: 'banner-title' }, "You're offline"),
+          h(
+            'p',
+            {},
+            `Can't reach ${hostOf(s.issuer)}. You're still signed in; the app retries by itself${
+              s.nextRefreshAt ? ` at ${clockTime(s.nextRefreshAt)}` : ''
+            } and when your network comes back.`,
+          ),
+        ),
+        button('Retry now', 'primary', 'retry', actions.retry, model, 'retry'),
+      ),
+    );
+  }
+  if (s.clockSkew) {
+    banners.push(
+      h(
+        'section',
+        { class: 'banner banner-warning', 'aria-labelledby': 'clock-title' },
+        h('span', { class: 'banner-icon', 'aria-hidden': 'true' }),
+        h(
+          'div',
+          { class: 'banner-text' },
+          h('h2', { id: 'clock-title', class: 'banner-title' }, 'Check your clock'),
+          h('p', {}, `${s.clockSkew.message} Turn on automatic date and time in your system settings.`),
+        ),
+      ),
+    );
+  }
+  if (s.account && (s.memoryOnly || !s.storage.available)) {
+    banners.push(
+      h(
+        'section',
+        { class: 'banner banner-warning', 'aria-labelledby': 'storage-title' },
+        h('span', { class: 'banner-icon', 'aria-hidden': 'true' }),
+        h(
+          'div',
+          { class: 'banner-text' },
+          h('h2', { id: 'storage-title', class: 'banner-title' }, 'Signed in for this session only'),
+          h('p', {}, `Your keychain (${s.storage.backend}) isn't available, so nothing was saved. You'll need to sign in again after you quit.`),
+          s.storage.detail ? h('p', { class: 'banner-detail' }, s.storage.detail) : null,
+        ),
+      ),
+    );
+  }
+  return banners;
+}
+
+/** What a screen reader hears when the screen changes. */
+export function announcementFor(screen: ScreenKey, model: UiModel): string {
+  const s = model.session;
+  const who = s?.account ? (s.account.name ?? s.account.email ?? s.account.sub) : '';
+  switch (screen) {
+    case 'signed-out':
+      return 'Signed out.';
+    case 'signing-in':
+      return 'Waiting for you to finish signing in in your browser.';
+    case 'signed-in':
+      return `Signed in as ${who}.`;
+    case 'offline':
+      return `You're offline. Still signed in as ${who}.`;
+    case 'storage-unavailable':
+      return "Your keychain isn't available.";
+    case 'unavailable':
+      return "The app can't start.";
+    default:
+      return '';
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The renderer's screens in a real chromium, one per session state, driven through the real IPC
+ * handlers and the real preload API by an in-memory session (this tests the UI layer; the real
+ * core drives the same page in e2e.test.ts). States the bench cannot easily produce — keychain
+ * unavailable, clock skew, a browser that did not open, a refused sign-in — are shown here, with
+ * screenshots for the README, and the page's accessibility and CSP are checked.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SessionSnapshot } from '../../main/auth/snapshot';
+import { createIpcHandlers } from '../../main/ipc/handlers';
+import { createSenderCheck } from '../../main/ipc/sender';
+import { BASE_SNAPSHOT, createFakeSession, type FakeSession, SIGNED_IN } from '../ipc/fake-session';
+import {
+  buildRenderer,
+  bundleBridge,
+  openRendererPage,
+  PAGE_WEB_CONTENTS_ID,
+  type RendererPage,
+  screenshot,
+  serveRenderer,
+} from './harness';
+
+const ISSUER = 'https://login.example.com';
+const API = 'https://api.example.com';
+const now = Date.now();
+
+let build: ReturnType<typeof buildRenderer>;
+let server: Awaited<ReturnType<typeof serveRenderer>>;
+let bridge: string;
+let session: FakeSession;
+let ui: RendererPage;
+const clipboard: string[] = [];
+
+async function open(initial: SessionSnapshot, colorScheme: 'light' | 'dark' = 'light'): Promise<void> {
+  await ui?.close();
+  session = createFakeSession({ ...initial, issuer: ISSUER });
+  const view = { apiOrigins: [API], apiUrl: `${API}/me` };
+  const handlers = createIpcHandlers({
+    session,
+    clipboard: { writeText: (t) => clipboard.push(t) },
+    isTrustedSender: createSenderCheck({ appOrigin: server.origin, windowWebContentsId: () => PAGE_WEB_CONTENTS_ID }),
+    ...view,
+  });
+  ui = await openRendererPage({ origin: server.origin, handlers, session, view, bridge });
+  await ui.page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+  await ui.page.waitForSelector('#screen[aria-busy="false"]');
+}
+
+const signedIn: SessionSnapshot = {
+  ...SIGNED_IN,
+  issuer: ISSUER,
+  accessTokenExpiresAt: now + 9 * 60_000,
+  nextRefreshAt: now + 8 * 60_000,
+  scopes: ['openid', 'profile', 'email', 'offline_access', 'api:read'],
+};
+
+beforeAll(async () => {
+  build = buildRenderer();
+  server = await serveRenderer(build.dir);
+  bridge = await bundleBridge();
+}, 60_000);
+afterAll(async () => {
+  await ui?.close();
+  await server?.close();
+  build?.cleanup();
+});
+beforeEach(() => {
+  clipboard.length = 0;
+});
+
+describe('screens', () => {
+  it('signed out, with a refused sign-in explained in plain language', async () => {
+    await open({
+      ...BASE_SNAPSHOT,
+      lastError: { code: 'access_denied', message: 'Sign-in was cancelled in the browser.' },
+    });
+    const { page } = ui;
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sign in');
+    await expect(page.getByText('Sign-in was cancelled in the browser').first().isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Sign in with your browser' }).isVisible()).resolves.toBe(true);
+    await screenshot(page, 'error-access-denied');
+  });
+
+  it('waiting for a browser that did not open: Copy link comes first', async () => {
+    await open({
+      ...BASE_SNAPSHOT,
+      state: 'signing-in',
+      signIn: { kind: 'browser', browserOpened: false, startedAt: now, expiresAt: now + 5 * 60_000 },
+    });
+    const { page } = ui;
+    session.pendingUrl = `${ISSUER}/authorize?client_id=app&state=pending-state-value`;
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Finish signing in in your browser');
+    await expect(page.getByText("Your browser didn't open").isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Copy link' }).click();
+    await page.getByText('Link copied.').waitFor();
+    expect(clipboard).toEqual([session.pendingUrl]);
+    expect(await page.content()).not.toContain('pending-state-value');
+    await screenshot(page, 'browser-not-opened');
+  });
+
+  it('keychain unavailable: what it means, what to do, and a way to continue', async () => {
+    await open({
+      ...BASE_SNAPSHOT,
+      state: 'storage-unavailable',
+      storage: {
+        backend: 'Secret Service keyring',
+        available: false,
+        detail: 'Secret Service keyring is not available (read: Cannot autolaunch D-Bus without X11 $DISPLAY).',
+      },
+    });
+    const { page } = ui;
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe("Your keychain isn't available");
+    await expect(page.getByText('Cannot autolaunch D-Bus').isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'What you can do' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Sign in for this session only' }).click();
+    await page.getByRole('heading', { name: 'Signed in', exact: true }).waitFor();
+    expect(session.calls).toContain('signIn');
+    await screenshot(page, 'storage-unavailable-signed-in');
+  });
+
+  it('keychain unavailable screen', async () => {
+    await open({
+      ...BASE_SNAPSHOT,
+      state: 'storage-unavailable',
+      storage: { backend: 'Secret Service keyring', available: false, detail: 'Object does not exist at path “/org/freedesktop/secrets/collection/login”.' },
+    });
+    await screenshot(ui.page, 'storage-unavailable');
+  });
+
+  it('clock skew warning on top of a signed-in session', async () => {
+    await open({
+      ...signedIn,
+      clockSkew: { seconds: 840, message: "Your computer's clock is 14 minutes fast. Sign-in and token renewal may fail until it is corrected." },
+    });
+    const { page } = ui;
+    const banner = page.getByRole('region', { name: 'Check your clock' });
+    await expect(banner.isVisible()).resolves.toBe(true);
+    await expect(banner.textContent()).resolves.toContain('14 minutes fast');
+    await screenshot(page, 'clock-skew');
+  });
+
+  it('signed in, dark theme', async () => {
+    await open(signedIn, 'dark');
+    await screenshot(ui.page, 'signed-in-dark');
+  });
+});
+
+describe('accessibility', () => {
+  it('is operable from the keyboard alone: Tab to the button, Enter signs in, focus lands on the new heading', async () => {
+    await open(BASE_SNAPSHOT);
+    const { page } = ui;
+    // Skip link first, then the first control on the screen.
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Sign in with your browser');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Signed in', exact: true }).waitFor();
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Signed in');
+    expect(session.calls).toContain('signIn');
+  });
+
+  it('announces screen changes in a polite live region', async () => {
+    await open(BASE_SNAPSHOT);
+    const { page } = ui;
+    const live = page.locator('#announcer');
+    await expect(live.getAttribute('aria-live')).resolves.toBe('polite');
+    session.set({ state: 'signing-in', signIn: { kind: 'browser', browserOpened: true, startedAt: now, expiresAt: now + 300_000 } });
+    await page.waitForFunction(() => document.getElementById('announcer')?.textContent?.includes('Waiting for you'));
+    session.set({ ...signedIn, state: 'signed-in', signIn: null });
+    await page.waitForFunction(() => document.getElementById('announcer')?.textContent === 'Signed in as Alice Liddell.');
+  });
+
+  it('keeps focus on the same control when the screen re-renders, and uses aria-disabled (not disabled) while busy', async () => {
+    await open(signedIn);
+    const { page } = ui;
+    await page.getByRole('button', { name: 'Call API' }).focus();
+    session.set({ state: 'refreshing' });
+    await page.getByText('Renewing now…').waitFor();
+    await expect(page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.focusKey)).resolves.toBe('call-api');
+    await expect(page.locator('button[disabled]').count()).resolves.toBe(0);
+  });
+
+  it('every control has a name, nothing has a positive tabindex, every screen has one h1', async () => {
+    for (const snapshot of [BASE_SNAPSHOT, signedIn, { ...signedIn, state: 'offline' as const }]) {
+      await open(snapshot);
+      const { page } = ui;
+      const unnamed = await page.evaluate(() =>
+        [...document.querySelectorAll('button, input, a[href]')]
+          .filter((el) => !(el.textContent?.trim() || el.getAttribute('aria-label') || (el.id && document.querySelector(`label[for="${el.id}"]`))))
+          .map((el) => el.outerHTML),
+      );
+      expect(unnamed).toEqual([]);
+      await expect(page.locator('[tabindex]:not([tabindex="0"]):not([tabindex="-1"])').count()).resolves.toBe(0);
+      await expect(page.locator('h1').count()).resolves.toBe(1);
+    }
+  });
+});
+
+describe('E5: the page cannot reach the network', () => {
+  it('CSP blocks fetch from the renderer, inline script never runs, and the page reports no violations on its own', async () => {
+    await open(signedIn);
+    const { page } = ui;
+    expect(ui.problems).toEqual([]);
+    const fetched = await page.evaluate(async (api) => {
+      try {
+        await fetch(`${api}/me`);
+        return 'fetched';
+      } catch (error) {
+        return (error as Error).name;
+      }
+    }, server.origin);
+    expect(fetched).toBe('TypeError');
+    const injected = await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inlineRan = true';
+      document.body.append(s);
+      return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true;
+    });
+    expect(injected).toBe(false);
+    expect(ui.problems.some((p) => /Content Security Policy/.test(p))).toBe(true);
+  });
+});
