@@ -130,6 +130,11 @@ export function toAuthError(error: unknown, operation: AuthOperation): AuthError
     const challenge = error.cause.find((c) => c.scheme === 'bearer' || c.scheme === 'dpop');
     const code = challenge?.parameters.error;
     if (error.response.status >= 500) return serverError(operation, error.response.status, error);
+    // A 401 with a Basic challenge from the token endpoint means the client failed to
+    // authenticate (RFC 6749 §5.2, invalid_client).
+    if (!challenge && error.response.status === 401 && error.cause.some((c) => c.scheme === 'basic')) {
+      return fromOAuthErrorCode('invalid_client', 401, operation, error);
+    }
     return fromOAuthErrorCode(code ?? 'invalid_token', error.response.status, operation, error);
   }
   if (error instanceof oauth.OperationProcessingError) {
