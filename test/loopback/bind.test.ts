@@ -133,7 +133,7 @@ describe('loopback receiver: binding and redirect URI', () => {
     expect((error as AuthError).code).toBe('listener_failed');
   });
 
-  it('rejects nonsense options with config_invalid before binding anything', async () => {
+  it('N4/N9 nonsense options (wildcard host, bad path, bad port) get config_invalid before anything is bound', async () => {
     const state = freshState();
     for (const options of [
       { expectedState: '' },

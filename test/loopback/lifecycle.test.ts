@@ -119,7 +119,7 @@ describe('loopback receiver: completing a sign-in', () => {
     expect(await (await tab).text()).toContain('Something went wrong');
   });
 
-  it('a garbage request pipelined behind the held tab closes that connection and leaves the sign-in alone', async () => {
+  it('L16 a garbage request pipelined behind the held tab closes that connection and leaves the sign-in alone', async () => {
     const { receiver, state, port, hostHeader } = await start();
     await get(callbackUrl(receiver, `code=c&state=${state}`));
     const piped = await rawRequest(port, `GET /callback HTTP/1.1\r\nHost: ${hostHeader}\r\n\r\n\x00\x01garbage\r\n\r\n`);

@@ -120,7 +120,7 @@ describe('loopback receiver: state', () => {
     expect((await receiver.callback).searchParams.get('code')).toBe('first');
   });
 
-  it('passes the callback URL through unchanged: the flow, not the listener, validates code, iss and tokens', async () => {
+  it('L4/L8/L9 belong to the flow: the listener passes the callback URL through unchanged for auth/ to validate', async () => {
     const { receiver, state } = await start();
     const query = `code=a%2Bb+c&state=${state}&iss=https%3A%2F%2Fissuer.example&access_token=front-channel`;
     expect((await get(callbackUrl(receiver, query))).status).toBe(303);
@@ -219,7 +219,7 @@ describe('loopback receiver: paths and methods', () => {
     await realCallbackStillCompletes(receiver, state);
   });
 
-  it('a GET that announces a body is not a browser redirect: 400, not resolved', async () => {
+  it('L11 a GET that announces a body is not a browser redirect: 400, not resolved', async () => {
     const { receiver, state, port, hostHeader } = await start();
     for (const extra of ['Content-Length: 5\r\n', 'Transfer-Encoding: chunked\r\n', 'Expect: 100-continue\r\n']) {
       const body = extra.startsWith('Content') ? 'hello' : extra.startsWith('Transfer') ? '0\r\n\r\n' : '';
@@ -232,7 +232,7 @@ describe('loopback receiver: paths and methods', () => {
     await realCallbackStillCompletes(receiver, state);
   });
 
-  it('one request per connection: a request pipelined behind another is not acted on', async () => {
+  it('L14 one request per connection: a request pipelined behind another is not acted on', async () => {
     const { receiver, state, port, hostHeader } = await start();
     const exchange = await rawRequest(
       port,
