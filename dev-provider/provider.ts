@@ -21,6 +21,7 @@ import { promisify } from 'node:util';
 import Provider, { errors, type OidcContext } from 'oidc-provider';
 import { findAccount } from './accounts';
 import { type ControlledServer, type Fault, type FaultOptions, startControlledServer } from './controlled-server';
+import { createSecretRecorder, recordSecretsMiddleware } from './leak-recorder';
 import { createMemoryStore } from './memory-store';
 
 export type { Fault, FaultOptions } from './controlled-server';
@@ -381,6 +382,10 @@ export async function startDevProvider(opts: DevProviderOptions = {}): Promise<D
       ctx.body = `<!DOCTYPE html><title>Sign-in error</title><h1>Sign-in error</h1><p id="error">${escapeHtml(out.error ?? 'error')}</p><p id="error_description">${escapeHtml(out.error_description ?? '')}</p>`;
     },
   }));
+
+  // The run-wide leak check (T4): off unless OAUTH_DESKTOP_LEAK_DIR is set (dev-provider/leak-recorder.ts).
+  const recordSecret = createSecretRecorder();
+  if (recordSecret) provider.use(recordSecretsMiddleware(recordSecret));
 
   provider.use(async (ctx: { path: string; body: unknown }, next: () => Promise<void>) => {
     await next();

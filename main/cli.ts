@@ -88,9 +88,10 @@ export async function runCli(proc: CliProcess): Promise<number> {
       if (values.device) {
         return deviceLoginCommand(config, {}, { io, fetch: globalThis.fetch, clock, logger, settings, secrets, signal: proc.signal });
       }
-      return withSession(proc, config, values, logger, userData, settings, secrets, (session) =>
-        loginCommand({ io, session, signal: proc.signal }),
-      );
+      // No renewal of a previous session first: the new sign-in replaces it.
+      return withSession(proc, config, values, logger, userData, settings, secrets, (session) => loginCommand({ io, session, signal: proc.signal }), {
+        refreshOnRestore: false,
+      });
     case 'status':
       return withSession(proc, config, values, logger, userData, settings, secrets, (session) =>
         statusCommand({ io, session, config, now: clock.now }, { json: values.json }),

@@ -2,9 +2,12 @@
 // vitest wrote no report, or when it ran no test at all (a silent "0 passed" must not look green).
 import { existsSync, readFileSync } from 'node:fs';
 
-const [reportPath, staticPassedArg, staticFailedArg, vitestRcArg] = process.argv.slice(2);
-const staticPassed = Number(staticPassedArg ?? 0);
-const staticFailed = Number(staticFailedArg ?? 0);
+const [reportPath, staticPassedArg, staticFailedArg, vitestRcArg, leakRcArg] = process.argv.slice(2);
+// The leak check (scripts/check-leaks.mjs) counts as one more test when its exit status is given.
+const leakChecked = leakRcArg !== undefined && leakRcArg !== '';
+if (leakChecked && Number(leakRcArg) !== 0) console.log('leak check: FAILED');
+const staticPassed = Number(staticPassedArg ?? 0) + (leakChecked && Number(leakRcArg) === 0 ? 1 : 0);
+const staticFailed = Number(staticFailedArg ?? 0) + (leakChecked && Number(leakRcArg) !== 0 ? 1 : 0);
 const vitestRc = Number(vitestRcArg ?? 1);
 
 let passed = 0;

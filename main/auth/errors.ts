@@ -82,6 +82,27 @@ export class AuthError extends Error {
   toJSON(): { code: AuthErrorCode; message: string } {
     return { code: this.code, message: this.message };
   }
+
+  /**
+   * What `console.log(error)` / `util.inspect` show: the stack, the code, and only the class and
+   * code of each cause. A cause can hold a whole token response (oauth4webapi keeps the body it
+   * refused, tokens included), so its data is never printed (T4); it stays on `cause` for code.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `${this.stack ?? `${this.name}: ${this.message}`}\n  code: ${this.code}${describeCauses(this.cause)}`;
+  }
+}
+
+/** `caused by: OperationProcessingError (OAUTH_INVALID_RESPONSE)`, for up to five causes, no data. */
+function describeCauses(cause: unknown): string {
+  let text = '';
+  for (let depth = 0; cause !== undefined && cause !== null && depth < 5; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    const kind = cause instanceof Error ? cause.name : typeof cause;
+    text += `\n  caused by: ${kind}${typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? ` (${code})` : ''}`;
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return text;
 }
 
 /** Type guard that also narrows on a code: `isAuthError(e, 'invalid_grant')`. */
@@ -243,6 +264,15 @@ function fromProcessingError(error: oauth.OperationProcessingError, operation: A
       if (operation === 'discovery') {
         return new AuthError('discovery_failed', 'The provider metadata could not be read.', { cause: error });
       }
+      // An ID token with a missing or mistyped claim (nonce, iat, sub…): oauth4webapi attaches the
+      // claims it looked at, which is how it is told apart from a malformed response (C1, C3).
+      if ((operation === 'code exchange' || operation === 'refresh') && typeof cause === 'object' && cause !== null && 'claims' in cause) {
+        return new AuthError(
+          'id_token_invalid',
+          'The provider sent an ID token that failed validation (issuer, audience, nonce or time). Sign-in was stopped.',
+          { cause: error },
+        );
+      }
       // validateAuthResponse reports a malformed redirect (repeated or missing parameters) this way.
       if (operation === 'sign-in') {
         return new AuthError('callback_invalid', 'The sign-in response was not valid. Start the sign-in again.', {
@@ -254,9 +284,23 @@ function fromProcessingError(error: oauth.OperationProcessingError, operation: A
       if (operation === 'refresh' && status === 400) {
         return new AuthError('invalid_grant', 'Your session has ended at the provider. Sign in again.', { cause: error });
       }
-      return new AuthError('token_response_invalid', `The provider's answer to the ${operation} was not valid.`, {
-        cause: error,
-      });
+      // The body never arrived whole (connection dropped or timed out mid-body): oauth4webapi
+      // reports that as a parse error; it is the network failure or timeout it wraps.
+      if (error.code === oauth.PARSE_ERROR && (isAbortLike(cause) || isNetworkError(cause))) {
+        return toAuthError(cause, operation);
+      }
+      // No OAuth server wrote this: an HTML or text page (a proxy, a Wi-Fi sign-in page). It says
+      // nothing about our tokens, so it is a retryable network problem and the refresh token is
+      // kept (K11) — not "invalid", which the user cannot act on.
+      if (error.code === oauth.RESPONSE_IS_NOT_JSON) {
+        return new AuthError(
+          'network',
+          `Something other than the provider answered the ${operation} (a proxy or a network sign-in page?). ` +
+            (operation === 'refresh' ? 'Check your connection; it will retry automatically.' : 'Check your connection and try again.'),
+          { cause: error },
+        );
+      }
+      return invalidAnswer(operation, error);
     case oauth.MISSING_SERVER_METADATA:
     case oauth.INVALID_SERVER_METADATA:
       return new AuthError('provider_unsupported', `The provider metadata lacks what ${operation} needs.`, {
@@ -268,9 +312,16 @@ function fromProcessingError(error: oauth.OperationProcessingError, operation: A
       cause: error,
     });
   }
-  return new AuthError('token_response_invalid', `The provider's answer to the ${operation} was not valid.`, {
-    cause: error,
-  });
+  return invalidAnswer(operation, error);
+}
+
+/** A provider answer that breaks the protocol (a missing or malformed field): say what happens next. */
+function invalidAnswer(operation: AuthOperation, cause: unknown): AuthError {
+  const next =
+    operation === 'refresh'
+      ? 'Your session is kept and renewal will be retried; if this persists, the provider is misconfigured.'
+      : 'Try again; if it keeps failing, the provider is misconfigured.';
+  return new AuthError('token_response_invalid', `The provider's answer to the ${operation} was not valid. ${next}`, { cause });
 }
 
 function serverError(operation: AuthOperation, status: number, cause: unknown): AuthError {

@@ -12,7 +12,7 @@ import type { PendingAuthorization } from './authorize';
 import type { AppConfig } from './config';
 import type { DiscoveredProvider } from './discovery';
 import { AuthError, toAuthError } from './errors';
-import type { Account, IdentityAnchor, StoredSession } from './tokens';
+import { type Account, type IdentityAnchor, redactedSession, type StoredSession } from './tokens';
 
 export interface ExchangeDeps {
   config: AppConfig;
@@ -147,7 +147,7 @@ export function sessionFromTokenResponse(
     ? response.scope.split(' ').filter(Boolean)
     : [...(options.requestedScopes ?? previous?.scopes ?? config.scopes)];
 
-  return {
+  return redactedSession({
     issuer: config.issuer,
     clientId: provider.client.client_id,
     account,
@@ -158,7 +158,7 @@ export function sessionFromTokenResponse(
     accessTokenExpiresAt: typeof response.expires_in === 'number' ? receivedAt + response.expires_in * 1000 : null,
     scopes,
     receivedAt,
-  };
+  });
 }
 
 /** OIDC Core §12.2: iss, sub and aud of a refreshed ID token MUST equal the original's. */

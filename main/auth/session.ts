@@ -189,7 +189,7 @@ export function createSession(deps: SessionDeps): SessionService {
       try {
         listener(current);
       } catch (error) {
-        logger.warn('session: a change listener threw', { code: toAuthError(error, 'keychain').code });
+        logger.warn('session: a change listener threw', { error: error instanceof Error ? error.name : 'unknown' });
       }
     }
   };
@@ -247,6 +247,11 @@ export function createSession(deps: SessionDeps): SessionService {
     timer = setTimeout(() => {
       timer = null;
       nextRefreshAt = null;
+      // A far deadline is reached in several timer hops (setTimeout caps at ~24.8 days).
+      if (reason === 'timer' && !refreshDue()) {
+        scheduleProactive();
+        return;
+      }
       void refreshNow(reason);
     }, delay);
     // Never keeps a CLI alive; the app has its own reasons to live.
@@ -382,9 +387,10 @@ export function createSession(deps: SessionDeps): SessionService {
     if (!session) throw notSignedIn();
     if (tokenUsable()) return session.accessToken!;
     if (offline) {
-      // Do not make the caller wait for a provider we know is unreachable; nudge a retry instead,
-      // no more often than the first backoff step (K11 stays bounded).
-      if (!refreshPromise && clock.monotonicNow() - lastAttemptMono >= backoff.baseMs) void refreshNow('api');
+      // Do not make the caller wait for a provider we know is unreachable. Only when the automatic
+      // retries are exhausted (no retry planned) does a call nudge one, at most once per the longest
+      // backoff step, so a chatty UI cannot turn backoff into polling (K11 stays bounded).
+      if (!refreshPromise && timer === null && clock.monotonicNow() - lastAttemptMono >= backoff.maxMs) void refreshNow('api');
       throw offlineError();
     }
     await refreshNow('api');

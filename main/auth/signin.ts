@@ -101,15 +101,25 @@ export async function startBrowserSignIn(deps: BrowserSignInDeps, options: Brows
     throw toAuthError(error, 'sign-in');
   }
 
-  const browserOpened = deps.browser.open(pending.url).then(
-    () => true,
-    (error: unknown) => {
-      logger.warn('sign-in: the system browser could not be opened; the link is available to copy', {
-        code: toAuthError(error, 'sign-in').code,
-      });
-      return false;
-    },
-  );
+  if (controller.signal.aborted) {
+    receiver.finish('cancelled');
+    await closeQuietly(receiver, logger);
+    unlink();
+    throw new AuthError('cancelled', 'The sign-in was cancelled.');
+  }
+
+  // Promise.resolve().then: a launcher that throws synchronously is "not opened", not a crash.
+  const browserOpened = Promise.resolve()
+    .then(() => deps.browser.open(pending.url))
+    .then(
+      () => true,
+      (error: unknown) => {
+        logger.warn('sign-in: the system browser could not be opened; the link is available to copy', {
+          code: toAuthError(error, 'sign-in').code,
+        });
+        return false;
+      },
+    );
 
   const result = (async (): Promise<StoredSession> => {
     let outcome: 'success' | 'cancelled' | 'error' = 'error';
@@ -123,7 +133,14 @@ export async function startBrowserSignIn(deps: BrowserSignInDeps, options: Brows
       );
       // Cancelled while the token request was in flight but answered anyway: the user said stop.
       if (controller.signal.aborted) throw new AuthError('cancelled', 'The sign-in was cancelled.');
-      if (pending.offlineRequested) updateOfflineConsent(deps, pending, session);
+      if (pending.offlineRequested) {
+        // A settings write that fails must not turn a good sign-in into an error.
+        try {
+          updateOfflineConsent(deps, pending, session);
+        } catch (error) {
+          logger.warn('sign-in: could not record offline consent', { code: toAuthError(error, 'sign-in').code });
+        }
+      }
       outcome = 'success';
       logger.info('sign-in: completed', { promptConsent: pending.promptConsent, refreshToken: session.refreshToken !== null });
       return session;
@@ -142,6 +159,8 @@ export async function startBrowserSignIn(deps: BrowserSignInDeps, options: Brows
     }
   })();
 
+  // Callers may look at `result` only after `browserOpened`: a rejection before then is not "unhandled".
+  result.catch(() => {});
   return { authorizationUrl: pending.url, browserOpened, result, cancel };
 }
 

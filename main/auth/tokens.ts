@@ -48,6 +48,33 @@ export interface StoredSession {
   receivedAt: number;
 }
 
+const REDACTED = '[redacted]';
+
+/**
+ * Makes a session print without its tokens (T4, redaction by construction): `JSON.stringify` and
+ * `util.inspect` (`console.log`, test-runner diffs) show `[redacted]` for the refresh and access
+ * token. The hooks are non-enumerable, so the object still compares, spreads and clones as plain
+ * data — and a spread copy loses them, so copies made outside this module are plain again.
+ * Every session the product builds goes through here (decode below, exchange.ts for token responses).
+ */
+export function redactedSession<T extends StoredSession>(session: T): T {
+  const view = (): Omit<StoredSession, 'refreshToken' | 'accessToken'> & { refreshToken: string | null; accessToken: string | null } => ({
+    ...session,
+    refreshToken: session.refreshToken === null ? null : REDACTED,
+    accessToken: session.accessToken === null ? null : REDACTED,
+  });
+  Object.defineProperties(session, {
+    toJSON: { value: view, enumerable: false, configurable: true, writable: true },
+    [Symbol.for('nodejs.util.inspect.custom')]: {
+      value: () => `StoredSession ${JSON.stringify(view())}`,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    },
+  });
+  return session;
+}
+
 /** Short keys on disk; mapped to {@link StoredSession}'s readable names in code. */
 interface RecordV1 {
   v: 1;
@@ -126,7 +153,7 @@ export function decodeStoredSession(encoded: string): StoredSession {
     identity = { iss: r.idt[0], sub: r.idt[1], aud: r.idt[2] };
   }
   const acct = r.acct as RecordV1['acct'];
-  return {
+  return redactedSession({
     issuer: r.iss,
     clientId: r.cid,
     account: compact({ sub: acct.sub, name: str(acct.n), email: str(acct.e), picture: str(acct.p) }),
@@ -136,7 +163,7 @@ export function decodeStoredSession(encoded: string): StoredSession {
     accessTokenExpiresAt: r.exp ?? null,
     scopes: r.scp.split(' ').filter(Boolean),
     receivedAt: r.rcv,
-  };
+  });
 }
 
 function corrupt(reason: string): AuthError {

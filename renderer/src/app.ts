@@ -7,7 +7,7 @@
  * event), focus and the caret stay where the user left them.
  */
 import type { AuthApi, IpcError } from '../../preload/contract';
-import { replaceChildren } from './dom';
+import { replaceIfChanged } from './dom';
 import { hostOf } from './format';
 import { describeError, isQuietError } from './messages';
 import { type Action, defaultApiUrl, type ScreenKey, screenOf, type UiActions, type UiModel } from './model';
@@ -53,12 +53,13 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
   const showError = (error: IpcError) => {
     if (isQuietError(error)) return;
     const { title, detail } = describeError(error);
-    model.notice = { tone: 'error', title, detail };
+    model.notice = { tone: 'error', title, detail, code: error.code };
     announce(`${title}. ${detail}`);
   };
 
   const render = () => {
     const screen = screenOf(model);
+    if (model.notice?.screen && model.notice.screen !== screen) model.notice = null;
     const active = document.activeElement as HTMLElement | null;
     const focusKey = active?.dataset.focusKey;
     const selection =
@@ -67,8 +68,8 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
     el.provider.textContent = model.session ? hostOf(model.session.issuer) : '';
     el.screen.dataset.screen = screen;
     el.screen.setAttribute('aria-busy', screen === 'loading' ? 'true' : 'false');
-    replaceChildren(el.banners, ...renderBanners(model, actions));
-    replaceChildren(el.screen, ...renderScreen(screen, model, actions));
+    replaceIfChanged(el.banners, renderBanners(model, actions));
+    replaceIfChanged(el.screen, renderScreen(screen, model, actions));
 
     if (screen !== shown) {
       // The first real screen after "Loading…" is the page opening: focus stays at the top.
@@ -114,7 +115,7 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
     cancelSignIn: () => {
       void run('cancel', () => api.cancelSignIn()).then((value) => {
         if (value === null) {
-          model.notice = { tone: 'info', title: 'Sign-in cancelled.' };
+          model.notice = { tone: 'info', title: 'Sign-in cancelled.', screen: 'signed-out' };
           render();
         }
       });
@@ -122,7 +123,7 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
     reopenBrowser: () => {
       void run('reopen', () => api.reopenBrowser()).then((value) => {
         if (value === null) {
-          model.notice = { tone: 'info', title: 'Opened the sign-in page again in your browser.' };
+          model.notice = { tone: 'info', title: 'Opened the sign-in page again in your browser.', screen: 'signing-in' };
           announce(model.notice.title);
           render();
         }
@@ -132,7 +133,7 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
       void run('copy', () => api.copySignInLink()).then((value) => {
         if (!value) return;
         model.notice = value.copied
-          ? { tone: 'success', title: 'Link copied.', detail: "Paste it into your browser's address bar to continue." }
+          ? { tone: 'success', title: 'Link copied.', detail: "Paste it into your browser's address bar to continue.", screen: 'signing-in' }
           : { tone: 'info', title: 'No sign-in is waiting any more.' };
         announce(`${model.notice.title} ${model.notice.detail ?? ''}`);
         render();
@@ -154,9 +155,10 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
             tone: 'info',
             title: "You're signed out on this computer.",
             detail: "The provider couldn't be told right now; the old session there will expire on its own.",
+            screen: 'signed-out',
           };
         } else {
-          model.notice = { tone: 'success', title: "You're signed out." };
+          model.notice = { tone: 'success', title: "You're signed out.", screen: 'signed-out' };
         }
         render();
       });
@@ -183,7 +185,7 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
     retry: () => {
       void run('retry', () => api.retry()).then((session) => {
         if (session?.state === 'offline') {
-          model.notice = { tone: 'info', title: 'Still offline.', detail: 'The app keeps trying by itself.' };
+          model.notice = { tone: 'info', title: 'Still offline.', detail: 'The app keeps trying by itself.', screen: 'offline' };
           announce(`${model.notice.title} ${model.notice.detail}`);
           render();
         }
@@ -208,7 +210,6 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
       model.apiResult = null;
       model.apiUrl = null;
     }
-    if (session.state === 'signed-in' && model.notice?.tone === 'info') model.notice = null;
     render();
   });
 

@@ -26,7 +26,14 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
   return el;
 }
 
-/** Replaces an element's children. */
-export function replaceChildren(parent: Element, ...children: Child[]): void {
-  parent.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
+/**
+ * Replaces a container's children only when the new markup differs. Re-renders happen on every
+ * session event; swapping identical nodes would cancel a click in progress (mouse down on the old
+ * button, up on the new one) and make screen readers re-read the region.
+ */
+export function replaceIfChanged(parent: Element, children: readonly Node[]): void {
+  const probe = document.createElement('div');
+  probe.append(...children);
+  if (probe.innerHTML === parent.innerHTML) return;
+  parent.replaceChildren(...probe.childNodes);
 }

@@ -9,6 +9,10 @@ export interface Notice {
   tone: 'info' | 'success' | 'error';
   title: string;
   detail?: string;
+  /** The error code, so the same failure reported by the session is not shown twice. */
+  code?: string;
+  /** The screen the notice belongs to ("Link copied" means nothing once signed in). */
+  screen?: ScreenKey;
 }
 
 /** The last "Call API" outcome. */
@@ -57,8 +61,11 @@ export function screenOf(model: UiModel): ScreenKey {
     case 'signing-in':
       return 'signing-in';
     case 'signed-in':
-    case 'refreshing':
       return 'signed-in';
+    case 'refreshing':
+      // A retry while offline is still "offline" to the user: the screen must not flip to
+      // "signed in" and back with every automatic attempt.
+      return s.account && isRetryingOffline(s) ? 'offline' : 'signed-in';
     case 'offline':
       return s.account ? 'offline' : 'signed-out';
     case 'storage-unavailable':
@@ -74,4 +81,12 @@ export function defaultApiUrl(session: SessionView | null): string {
   if (session?.apiUrl) return session.apiUrl;
   const origin = session?.apiOrigins[0];
   return origin ? `${origin}/` : '';
+}
+
+/** Failures after which the core keeps the session and retries (AuthError.retryable). */
+const RETRYABLE = new Set(['network', 'timeout', 'server_error', 'offline']);
+
+/** True while the last renewal failed for network reasons and the core is retrying. */
+export function isRetryingOffline(session: SessionView): boolean {
+  return session.state === 'offline' || (session.state === 'refreshing' && session.lastError !== null && RETRYABLE.has(session.lastError.code));
 }

@@ -11,7 +11,7 @@ import type { AccountView, SessionView } from '../../preload/contract';
 import { h } from './dom';
 import { clockTime, hostOf, initials, prettyBody, relativeTime } from './format';
 import { describeError, isQuietError } from './messages';
-import { type Action, defaultApiUrl, type ScreenKey, type UiActions, type UiModel } from './model';
+import { type Action, defaultApiUrl, isRetryingOffline, type ScreenKey, screenOf, type UiActions, type UiModel } from './model';
 
 type ButtonKind = 'primary' | 'secondary' | 'quiet';
 
@@ -66,9 +66,10 @@ function errorBox(title: string, detail: string, extraClass = ''): HTMLElement {
   );
 }
 
-function lastErrorView(session: SessionView): HTMLElement | null {
-  const e = session.lastError;
-  if (!e || isQuietError(e)) return null;
+function lastErrorView(model: UiModel): HTMLElement | null {
+  const e = model.session?.lastError;
+  // Already on screen as the answer to what the user just did.
+  if (!e || isQuietError(e) || model.notice?.code === e.code) return null;
   const { title, detail } = describeError(e);
   return errorBox(title, detail);
 }
@@ -89,12 +90,12 @@ function accountCard(account: AccountView, badge: string | null): HTMLElement {
 }
 
 function renewalText(session: SessionView, now: number): string {
-  if (session.state === 'refreshing') return 'Renewing now…';
-  if (session.state === 'offline') {
+  if (isRetryingOffline(session)) {
     return session.nextRefreshAt
       ? `Next attempt at ${clockTime(session.nextRefreshAt)} (${relativeTime(session.nextRefreshAt, now)})`
       : 'Waiting for the network';
   }
+  if (session.state === 'refreshing') return 'Renewing now…';
   const at = session.nextRefreshAt ?? session.accessTokenExpiresAt;
   if (!at) return 'When you next use it';
   return at <= now ? 'Renewing shortly' : `At ${clockTime(at)} (${relativeTime(at, now)})`;
@@ -203,7 +204,7 @@ function signedOutScreen(model: UiModel, actions: UiActions): HTMLElement[] {
       { class: 'lead' },
       `Sign in with your account at ${hostOf(s.issuer)}. Your browser opens the provider's own page — this app never sees your password.`,
     ),
-    lastErrorView(s),
+    lastErrorView(model),
     h('div', { class: 'actions' }, button('Sign in with your browser', 'primary', 'sign-in', actions.signIn, model, 'sign-in')),
   ].filter((x): x is HTMLElement => x !== null);
 }
@@ -250,7 +251,7 @@ function signedInScreen(model: UiModel, actions: UiActions): HTMLElement[] {
     heading(`Signed in`),
     accountCard(account, s.state === 'refreshing' ? 'Renewing' : null),
     details(s, model.now),
-    lastErrorView(s),
+    lastErrorView(model),
     apiSection(model, actions),
     h('div', { class: 'actions actions-end' }, button('Sign out', 'secondary', 'sign-out', actions.signOut, model, 'sign-out')),
   ].filter((x): x is HTMLElement => x !== null);
@@ -259,8 +260,7 @@ function signedInScreen(model: UiModel, actions: UiActions): HTMLElement[] {
 function offlineScreen(model: UiModel, actions: UiActions): HTMLElement[] {
   const s = model.session!;
   return [
-    heading('Offline'),
-    h('p', { class: 'lead' }, 'Your last known account. You are still signed in: nothing was deleted.'),
+    heading('Signed in, offline'),
     accountCard(s.account!, 'Offline'),
     details(s, model.now),
     apiSection(model, actions),
@@ -339,7 +339,7 @@ export function renderBanners(model: UiModel, actions: UiActions): HTMLElement[]
   const s = model.session;
   if (!s) return [];
   const banners: HTMLElement[] = [];
-  if (s.state === 'offline' && s.account) {
+  if (screenOf(model) === 'offline') {
     banners.push(
       h(
         'section',
@@ -352,7 +352,7 @@ export function renderBanners(model: UiModel, actions: UiActions): HTMLElement[]
           h(
             'p',
             {},
-            `Can't reach ${hostOf(s.issuer)}. You're still signed in; the app retries by itself${
+            `Can't reach ${hostOf(s.issuer)}. You're still signed in and nothing was deleted; the app tries again by itself${
               s.nextRefreshAt ? ` at ${clockTime(s.nextRefreshAt)}` : ''
             } and when your network comes back.`,
           ),

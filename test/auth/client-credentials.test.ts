@@ -26,6 +26,7 @@ import type { Clock, SecretStore } from '../../main/platform/ports';
 import { createKeytarSecretStore } from '../../main/platform/secret-store.keytar';
 import { type ResourceServer, startTestApi } from '../support/api';
 import { openTestKeychain, type TestKeychain } from '../support/keyring';
+import { capturedIo, recordOutput } from '../support/output-capture';
 import { CLI_CLIENT, type DevProvider, startTestProvider } from '../support/provider';
 import { memorySettings, recordingLogger } from './fixtures';
 
@@ -75,7 +76,9 @@ function deps(s: Setup, extra: { env?: Record<string, string | undefined>; clock
   };
 }
 
-function captureIo() {
+/** CLI output, recorded for the run-wide leak check unless `record` is false (see `--raw`). */
+function captureIo(record = true) {
+  if (record) return capturedIo('test/auth/client-credentials.test.ts: CLI token');
   const out = { stdout: '', stderr: '' };
   return { out, io: { stdout: (t: string) => {
       out.stdout += t;
@@ -258,10 +261,12 @@ describe('CLI `token --client-credentials`', () => {
     expect(tty.out.stdout).toBe('');
     expect(s.provider.counts.token).toBe(0);
 
-    const pipe = captureIo();
+    const pipe = captureIo(false);
     expect(await tokenCommand(s.config, { clientCredentials: true, raw: true }, { ...deps(s), io: pipe.io, stdoutIsTerminal: false })).toBe(0);
     const cached = JSON.parse((await s.keychain.get(cachedTokenAccount(s.config)))!) as { at: string };
     expect(pipe.out.stdout === `${cached.at}\n`).toBe(true);
+    // Printing this one token is what --raw is for: the leak check gets the output without it.
+    recordOutput('test/auth/client-credentials.test.ts: CLI token --raw (its token masked)', pipe.out.stdout.replaceAll(cached.at, '<token>') + pipe.out.stderr);
   });
 
   it('without --client-credentials: usage error (the user session tokens are never printed)', async () => {

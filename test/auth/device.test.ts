@@ -15,6 +15,7 @@ import { createKeytarSecretStore } from '../../main/platform/secret-store.keytar
 import { systemClock } from '../../main/platform/ports';
 import { type SystemBrowser, startSystemBrowser } from '../support/browser';
 import { openTestKeychain, type TestKeychain } from '../support/keyring';
+import { capturedIo } from '../support/output-capture';
 import { type DeviceBench, recordingSleeper, startDeviceBench } from './device-helpers';
 import { memorySettings, recordingLogger } from './fixtures';
 
@@ -157,12 +158,7 @@ describe('device flow is opt-in (RFC 8628 §5.4)', () => {
 
 describe('CLI `login --device` (main/cli/device-login.ts)', () => {
   function captureIo() {
-    const out = { stdout: '', stderr: '' };
-    return { out, io: { stdout: (t: string) => {
-      out.stdout += t;
-    }, stderr: (t: string) => {
-      out.stderr += t;
-    } } };
+    return capturedIo('test/auth/device.test.ts: CLI login --device');
   }
 
   it('prints the page, the code, the complete link and the phishing warning; stores the session; exit 0', async () => {

@@ -10,6 +10,7 @@ import { type AppConfig, validateConfig } from '../../main/auth/config';
 import { type DoctorCheckId, type DoctorReport, formatDoctorReport, runDoctor } from '../../main/auth/doctor';
 import { doctorCommand } from '../../main/cli/doctor';
 import type { FetchLike } from '../../main/platform/ports';
+import { capturedIo } from '../support/output-capture';
 import { type DevProvider, type DevProviderOptions, startTestProvider } from '../support/provider';
 
 let provider: DevProvider | undefined;
@@ -31,14 +32,8 @@ function check(report: DoctorReport, id: DoctorCheckId) {
 }
 
 async function runCli(config: AppConfig, json = false): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  const code = await doctorCommand(config, { json }, {
-    io: { stdout: (t) => {
-      out.stdout += t;
-    }, stderr: (t) => {
-      out.stderr += t;
-    } },
-  });
+  const { out, io } = capturedIo('test/auth/doctor.test.ts: CLI doctor');
+  const code = await doctorCommand(config, { json }, { io });
   return { code, ...out };
 }
 

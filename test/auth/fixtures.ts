@@ -5,6 +5,7 @@
  */
 import type { StoredSession } from '../../main/auth/tokens';
 import type { Logger, Settings, SettingsStore } from '../../main/platform/ports';
+import { recordOutput } from '../support/output-capture';
 
 /** A plausible session; tokens are recognisable strings so leak checks can look for them. */
 export function sampleSession(overrides: Partial<StoredSession> = {}): StoredSession {
@@ -46,6 +47,7 @@ export function recordingLogger(): Logger & { lines: LogLine[]; text(): string }
   const lines: LogLine[] = [];
   const push = (level: LogLine['level']) => (message: string, fields?: LogLine['fields']) => {
     lines.push({ level, message, fields });
+    recordOutput('log line (test/auth/fixtures.ts recordingLogger)', `${level} ${message} ${fields ? JSON.stringify(fields) : ''}`);
   };
   return { lines, info: push('info'), warn: push('warn'), error: push('error'), text: () => JSON.stringify(lines) };
 }

@@ -18,6 +18,7 @@ import { createConfSettingsStore } from '../../main/platform/settings.conf';
 import { type ResourceServer, startTestApi } from '../support/api';
 import { asBrowserLauncher, type BrowserBehaviour, type SystemBrowser, startSystemBrowser } from '../support/browser';
 import { openTestKeychain, type TestKeychain } from '../support/keyring';
+import { recordOutput } from '../support/output-capture';
 import { type DevProvider, type DevProviderOptions, startTestProvider } from '../support/provider';
 
 /** Scopes the tests ask for: OIDC + refresh token + the demo API's read scope. */
@@ -71,7 +72,9 @@ export function createManualWake(): ManualWake {
 export function createRecordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const record = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    lines.push(`${level} ${message} ${fields ? JSON.stringify(fields) : ''}`);
+    const line = `${level} ${message} ${fields ? JSON.stringify(fields) : ''}`;
+    lines.push(line);
+    recordOutput('session log (test/auth/session-harness.ts logger)', line);
   };
   return { lines, info: record('info'), warn: record('warn'), error: record('error') };
 }

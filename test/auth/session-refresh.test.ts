@@ -20,7 +20,7 @@ import {
   storedRecord,
   waitForSnapshot,
 } from './session-harness';
-import type { FetchLike } from '../../main/platform/ports';
+import { type FetchLike, systemClock } from '../../main/platform/ports';
 
 let browser: SystemBrowser;
 let bench: Bench | undefined;
@@ -100,7 +100,7 @@ describe('K11 the provider is sick: everything is kept, retries are bounded', ()
     const maxAttempts = 3;
     const session = b.session({
       clock,
-      tunables: { httpTimeoutMs: 400, backoffBaseMs: 40, backoffMaxMs: 80, backoffMaxAttempts: maxAttempts, random: Math.random },
+      tunables: { httpTimeoutMs: 1_000, backoffBaseMs: 40, backoffMaxMs: 80, backoffMaxAttempts: maxAttempts, random: Math.random },
     });
     await session.restore();
     b.provider.resetCounts();
@@ -138,6 +138,26 @@ describe('K11 the provider is sick: everything is kept, retries are bounded', ()
     expect(b.provider.counts.token).toBe(1);
     expect(states).toContain('refreshing');
     expect(session.snapshot().state).toBe('signed-in');
+  });
+});
+
+describe('proactive renewal', () => {
+  it('K8 the timer renews the access token before it expires, with no caller asking', async () => {
+    const b = await signedInBench('k8-proactive', { ttl: { accessToken: 4 } });
+    const session = b.session({ clock: systemClock });
+    const restored = await session.restore();
+    expect(restored.state).toBe('signed-in');
+    // Lifetime 4 s → margin capped at half of it: the renewal is planned ~2 s after receipt.
+    expect(restored.nextRefreshAt).not.toBeNull();
+    expect(restored.nextRefreshAt!).toBeLessThan(restored.accessTokenExpiresAt!);
+    b.provider.resetCounts();
+    const renewed = await waitForSnapshot(
+      session,
+      (s) => s.state === 'signed-in' && s.accessTokenExpiresAt !== null && s.accessTokenExpiresAt > restored.accessTokenExpiresAt!,
+      10_000,
+    );
+    expect(b.provider.counts.token).toBe(1);
+    expect(renewed.lastError).toBeNull();
   });
 });
 

@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ResourceServer, startTestApi } from '../support/api';
 import { type SystemBrowser, startSystemBrowser } from '../support/browser';
 import { openTestKeychain, type TestKeychain } from '../support/keyring';
+import { recordOutput } from '../support/output-capture';
 import { type DevProvider, startTestProvider } from '../support/provider';
 
 const ROOT = process.cwd();
@@ -104,6 +105,8 @@ function start(args: string[], env: NodeJS.ProcessEnv = baseEnv(), command: [str
     child.on('close', (code) => {
       running.delete(child);
       allOutput.push(out, err);
+      recordOutput(`test/cli/cli.test.ts: CLI \`${args.join(' ')}\` stdout`, out);
+      recordOutput(`test/cli/cli.test.ts: CLI \`${args.join(' ')}\` stderr`, err);
       resolve({ code, stdout: out, stderr: err });
     });
   });

@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli';
 import { type ResourceServer, startTestApi } from '../support/api';
 import { openTestKeychain, type TestKeychain } from '../support/keyring';
+import { capturedIo } from '../support/output-capture';
 import { CLI_CLIENT, type DevProvider, startTestProvider } from '../support/provider';
 
 let provider: DevProvider | undefined;
@@ -32,18 +33,11 @@ afterEach(async () => {
 });
 
 async function cli(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
+  const { out, io } = capturedIo(`test/cli/issue6-commands.test.ts: CLI \`${argv[0]}\``);
   const code = await runCli({
     argv,
     env: { XDG_CONFIG_HOME: home, ...env },
-    io: {
-      stdout: (t) => {
-        out.stdout += t;
-      },
-      stderr: (t) => {
-        out.stderr += t;
-      },
-    },
+    io,
     signal: new AbortController().signal,
     stdin: process.stdin,
     stdoutIsTerminal: false,

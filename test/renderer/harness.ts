@@ -23,6 +23,7 @@ import type { ViewContext } from '../../main/ipc/views';
 import { createAppProtocolHandler } from '../../main/windows/app-protocol';
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../preload/contract';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/browser';
+import { recordOutput } from '../support/output-capture';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -121,6 +122,7 @@ export async function openRendererPage(opts: {
     if (!channels.has(channel)) return { ok: false, error: { code: 'ipc_forbidden', message: 'unknown channel' } };
     const reply = await (opts.handlers[channel as InvokeChannel] as IpcHandlers[InvokeChannel])(sender, payload === undefined ? [] : [payload]);
     crossings.push({ kind: 'reply', channel, payload: reply });
+    recordOutput(`IPC reply on ${channel} (test/renderer/harness.ts bridge)`, JSON.stringify(reply) ?? '');
     return reply;
   });
   await context.addInitScript({ content: opts.bridge });
@@ -136,6 +138,7 @@ export async function openRendererPage(opts: {
     () => ({
       send: (channel, payload) => {
         crossings.push({ kind: 'event', channel, payload });
+        recordOutput(`IPC event on ${channel} (test/renderer/harness.ts bridge)`, JSON.stringify(payload) ?? '');
         void page
           .evaluate(
             ([c, p]) => (globalThis as unknown as { __oauthDesktopEmit(c: string, p: unknown): void }).__oauthDesktopEmit(c, p),
@@ -168,6 +171,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   // Hide the blinking caret and freeze animations so the pictures are stable.
   await page.screenshot({ path, animations: 'disabled', caret: 'hide', fullPage: true });
+  // What the user sees is output too: the page's HTML goes to the run-wide leak check.
+  recordOutput(`renderer page "${name}" (test/renderer/harness.ts screenshot)`, await page.content());
   return path;
 }
 

@@ -92,7 +92,7 @@ describe('screens', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Finish signing in in your browser');
     await expect(page.getByText("Your browser didn't open").isVisible()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Copy link' }).click();
-    await page.getByText('Link copied.').waitFor();
+    await page.locator('.notice strong', { hasText: 'Link copied.' }).waitFor();
     expect(clipboard).toEqual([session.pendingUrl]);
     expect(await page.content()).not.toContain('pending-state-value');
     await screenshot(page, 'browser-not-opened');

@@ -1,0 +1,148 @@
+/**
+ * The benchmark environment: the bench provider and demo API (test/support/bench.ts), chromium as
+ * the user's browser, the real OS keychain under a service name of its own, a temp user-data folder,
+ * and a factory that builds the app's services on the real adapters exactly as the composition
+ * roots do (main/cli.ts). Nothing here replaces product code: the only stand-in is the
+ * BrowserLauncher port, which hands the authorization URL to the measurement instead of a desktop.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as oauth from 'oauth4webapi';
+import { type AppConfig, validateConfig } from '../main/auth/config';
+import { createSession, type SessionTunables } from '../main/auth/session';
+import type { SessionService } from '../main/auth/snapshot';
+import { type BrowserLauncher, type FetchLike, type SecretStore, silentLogger, systemClock } from '../main/platform/ports';
+import { createFsRefreshLock } from '../main/platform/refresh-lock.fs';
+import { createKeytarSecretStore } from '../main/platform/secret-store.keytar';
+import { createConfSettingsStore } from '../main/platform/settings.conf';
+import { createNodeWakeSignals } from '../main/platform/wake-signals.timer';
+import { type Bench, startBench } from '../test/support/bench';
+import { assertKeyringAvailable, clearKeychainService, loadKeytar, uniqueKeychainService } from '../test/support/keyring';
+import { discover } from '../test/support/reference-client';
+
+type Keytar = typeof import('keytar');
+
+/** The scopes the app asks for in the demo (OIDC, a refresh token, the demo API). */
+export const BENCH_SCOPE = 'openid profile email offline_access api:read';
+
+/**
+ * Token lifetimes of the bench provider. An hour, so no proactive renewal fires inside a run; the
+ * measurements that need an expired access token mark the stored one expired themselves.
+ */
+const BENCH_TTL = { accessToken: 3600, idToken: 3600 } as const;
+
+/** A BrowserLauncher whose `open` hands the URL to whoever waits in {@link BenchEnv.nextAuthorizationUrl}. */
+interface HandOffLauncher extends BrowserLauncher {
+  next(): Promise<string>;
+}
+
+/** Options of {@link BenchEnv.buildServices}. */
+export interface ServiceOptions {
+  tunables?: SessionTunables;
+  /** Wraps the real fetch (e.g. to time requests); the real one by default. */
+  fetch?: FetchLike;
+  /** Wraps the real keychain store (e.g. to time operations); the real one by default. */
+  wrapSecretStore?: (store: SecretStore) => SecretStore;
+}
+
+/** Everything the measurements share. Call `close()` once. */
+export interface BenchEnv {
+  bench: Bench;
+  config: AppConfig;
+  /** The keychain service the product writes to (unique per run, removed by `close`). */
+  keychainService: string;
+  /** The keychain service the baselines write to (unique per run, removed by `close`). */
+  baselineService: string;
+  userData: string;
+  keytar: Keytar;
+  /** The provider metadata as a bare oauth4webapi client sees it (for baselines). */
+  as: oauth.AuthorizationServer;
+  /**
+   * Builds the app's services on the real adapters, as a launch does: keychain store, settings
+   * file, lock files, wake signals, session. `close()` disposes whatever is still running.
+   */
+  buildServices(options?: ServiceOptions): SessionService;
+  /** The URL the product asked the browser to open next (see {@link HandOffLauncher}). */
+  nextAuthorizationUrl(): Promise<string>;
+  /** Requests the provider has received so far, all endpoints. */
+  providerRequests(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts provider, API, chromium, a private keychain service and a user-data folder.
+ * @see test/support/bench.ts
+ */
+export async function startBenchEnv(): Promise<BenchEnv> {
+  await assertKeyringAvailable();
+  const bench = await startBench({ provider: { ttl: BENCH_TTL } });
+  const keychainService = uniqueKeychainService('bench');
+  const baselineService = uniqueKeychainService('bench-baseline');
+  const userData = await mkdtemp(join(tmpdir(), 'oauth-desktop-bench-'));
+  const config = validateConfig({
+    issuer: bench.provider.issuer,
+    clientId: bench.provider.clientId,
+    scope: BENCH_SCOPE,
+    resource: bench.provider.resource,
+    apiOrigins: bench.api.origin,
+    keychainService,
+  });
+  const launcher = handOffLauncher();
+  const sessions: SessionService[] = [];
+  const as = await discover(bench.provider.issuer);
+
+  return {
+    bench,
+    config,
+    keychainService,
+    baselineService,
+    userData,
+    keytar: loadKeytar(),
+    as,
+    buildServices(options = {}) {
+      const store = createKeytarSecretStore();
+      const session = createSession({
+        config,
+        fetch: options.fetch ?? globalThis.fetch,
+        secretStore: options.wrapSecretStore ? options.wrapSecretStore(store) : store,
+        settings: createConfSettingsStore({ dir: userData }),
+        browser: launcher,
+        clock: systemClock,
+        wakeSignals: createNodeWakeSignals(),
+        refreshLock: createFsRefreshLock({ dir: join(userData, 'locks') }),
+        logger: silentLogger,
+        tunables: options.tunables,
+      });
+      sessions.push(session);
+      return session;
+    },
+    nextAuthorizationUrl: () => launcher.next(),
+    providerRequests: () => Object.values(bench.provider.counts).reduce((a, b) => a + b, 0),
+    async close() {
+      // dispose() is idempotent: measurements dispose their own, this catches the rest.
+      for (const session of sessions) session.dispose();
+      await clearKeychainService(keychainService).catch(() => 0);
+      await clearKeychainService(baselineService).catch(() => 0);
+      await rm(userData, { recursive: true, force: true });
+      await bench.close();
+    },
+  };
+}
+
+function handOffLauncher(): HandOffLauncher {
+  const urls: string[] = [];
+  const waiters: Array<(url: string) => void> = [];
+  return {
+    async open(url) {
+      const waiter = waiters.shift();
+      if (waiter) waiter(url);
+      else urls.push(url);
+    },
+    next() {
+      const url = urls.shift();
+      if (url !== undefined) return Promise.resolve(url);
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+  };
+}
