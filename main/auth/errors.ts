@@ -289,10 +289,11 @@ function fromProcessingError(error: oauth.OperationProcessingError, operation: A
       if (error.code === oauth.PARSE_ERROR && (isAbortLike(cause) || isNetworkError(cause))) {
         return toAuthError(cause, operation);
       }
-      // No OAuth server wrote this: an HTML or text page (a proxy, a Wi-Fi sign-in page). It says
-      // nothing about our tokens, so it is a retryable network problem and the refresh token is
-      // kept (K11) — not "invalid", which the user cannot act on.
-      if (error.code === oauth.RESPONSE_IS_NOT_JSON) {
+      // No OAuth server wrote this: an HTML or text page, a redirect (requests are sent with
+      // redirect: 'manual') or a 407 — a proxy or a Wi-Fi sign-in page. It says nothing about our
+      // tokens, so it is a retryable network problem and the refresh token is kept (K11) — not
+      // "invalid", which the user cannot act on.
+      if (error.code === oauth.RESPONSE_IS_NOT_JSON || (status !== undefined && ((status >= 300 && status < 400) || status === 407))) {
         return new AuthError(
           'network',
           `Something other than the provider answered the ${operation} (a proxy or a network sign-in page?). ` +

@@ -24,6 +24,8 @@ import type { BrowserLauncher } from '../../main/platform/ports';
 import { type Bench, createManualWake, startBench, storedEntry } from '../auth/session-harness';
 import { asBrowserLauncher, type SignInResult } from '../support/browser';
 import {
+  activeFocusKey,
+  activeText,
   buildRenderer,
   bundleBridge,
   JWT_PATTERN,
@@ -158,7 +160,7 @@ describe('the desktop app, end to end', () => {
     await expect(page.locator('.chip').allTextContents()).resolves.toContain('api:read');
     await expect(page.getByText(/^At \d\d:\d\d \(in \d+ minutes\)$/).isVisible()).resolves.toBe(true);
     // Focus followed the user back to the app: the new screen's heading.
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Signed in');
+    await expect(activeText(page)).resolves.toBe('Signed in');
 
     // The tokens themselves, from the keychain, join the list of things the page must never see.
     const entry = await storedEntry(bench);
@@ -191,7 +193,7 @@ describe('the desktop app, end to end', () => {
     await expect(page.locator('.account-name').textContent()).resolves.toContain('Alice Liddell');
     await expect(page.getByRole('button', { name: 'Retry now' }).isVisible()).resolves.toBe(true);
     // Focus moved to the Retry button of the banner.
-    await expect(page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.focusKey)).resolves.toBe('retry');
+    await expect(activeFocusKey(page)).resolves.toBe('retry');
     expect(await storedEntry(bench)).not.toBeNull();
     await screenshot(page, 'offline');
     await expectNoSecretsInPage();

@@ -178,3 +178,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** JWT-shaped strings (access and ID tokens of the bench provider are JWTs). */
 export const JWT_PATTERN = /eyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]+/;
+
+// Code passed to page.evaluate runs in the page. This file and the tests are type-checked with
+// Node types only (no DOM), so page-side snippets are plain expressions.
+
+/** Text of the focused element. */
+export function activeText(page: Page): Promise<string | null> {
+  return page.evaluate<string | null>('document.activeElement ? document.activeElement.textContent : null');
+}
+
+/** `data-focus-key` of the focused element. */
+export function activeFocusKey(page: Page): Promise<string | null> {
+  return page.evaluate<string | null>('document.activeElement ? (document.activeElement.dataset.focusKey ?? null) : null');
+}
+
+/** Text of the screen-reader live region. */
+export function announced(page: Page): Promise<string | null> {
+  return page.evaluate<string | null>("document.getElementById('announcer').textContent");
+}

@@ -11,6 +11,9 @@ import { createIpcHandlers } from '../../main/ipc/handlers';
 import { createSenderCheck } from '../../main/ipc/sender';
 import { BASE_SNAPSHOT, createFakeSession, type FakeSession, SIGNED_IN } from '../ipc/fake-session';
 import {
+  activeFocusKey,
+  activeText,
+  announced,
   buildRenderer,
   bundleBridge,
   openRendererPage,
@@ -151,12 +154,12 @@ describe('accessibility', () => {
     const { page } = ui;
     // Skip link first, then the first control on the screen.
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
+    await expect(activeText(page)).resolves.toBe('Skip to content');
     await page.keyboard.press('Tab');
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Sign in with your browser');
+    await expect(activeText(page)).resolves.toBe('Sign in with your browser');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Signed in', exact: true }).waitFor();
-    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Signed in');
+    await expect(activeText(page)).resolves.toBe('Signed in');
     expect(session.calls).toContain('signIn');
   });
 
@@ -166,9 +169,9 @@ describe('accessibility', () => {
     const live = page.locator('#announcer');
     await expect(live.getAttribute('aria-live')).resolves.toBe('polite');
     session.set({ state: 'signing-in', signIn: { kind: 'browser', browserOpened: true, startedAt: now, expiresAt: now + 300_000 } });
-    await page.waitForFunction(() => document.getElementById('announcer')?.textContent?.includes('Waiting for you'));
+    await expect.poll(() => announced(page)).toContain('Waiting for you');
     session.set({ ...signedIn, state: 'signed-in', signIn: null });
-    await page.waitForFunction(() => document.getElementById('announcer')?.textContent === 'Signed in as Alice Liddell.');
+    await expect.poll(() => announced(page)).toBe('Signed in as Alice Liddell.');
   });
 
   it('keeps focus on the same control when the screen re-renders, and uses aria-disabled (not disabled) while busy', async () => {
@@ -177,7 +180,7 @@ describe('accessibility', () => {
     await page.getByRole('button', { name: 'Call API' }).focus();
     session.set({ state: 'refreshing' });
     await page.getByText('Renewing now…').waitFor();
-    await expect(page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.focusKey)).resolves.toBe('call-api');
+    await expect(activeFocusKey(page)).resolves.toBe('call-api');
     await expect(page.locator('button[disabled]').count()).resolves.toBe(0);
   });
 
@@ -185,11 +188,9 @@ describe('accessibility', () => {
     for (const snapshot of [BASE_SNAPSHOT, signedIn, { ...signedIn, state: 'offline' as const }]) {
       await open(snapshot);
       const { page } = ui;
-      const unnamed = await page.evaluate(() =>
-        [...document.querySelectorAll('button, input, a[href]')]
-          .filter((el) => !(el.textContent?.trim() || el.getAttribute('aria-label') || (el.id && document.querySelector(`label[for="${el.id}"]`))))
-          .map((el) => el.outerHTML),
-      );
+      const unnamed = await page.evaluate<string[]>(`[...document.querySelectorAll('button, input, a[href]')]
+        .filter((el) => !(el.textContent.trim() || el.getAttribute('aria-label') || (el.id && document.querySelector('label[for="' + el.id + '"]'))))
+        .map((el) => el.outerHTML)`);
       expect(unnamed).toEqual([]);
       await expect(page.locator('[tabindex]:not([tabindex="0"]):not([tabindex="-1"])').count()).resolves.toBe(0);
       await expect(page.locator('h1').count()).resolves.toBe(1);
@@ -211,12 +212,12 @@ describe('E5: the page cannot reach the network', () => {
       }
     }, server.origin);
     expect(fetched).toBe('TypeError');
-    const injected = await page.evaluate(() => {
+    const injected = await page.evaluate<boolean>(`(() => {
       const s = document.createElement('script');
       s.textContent = 'window.__inlineRan = true';
       document.body.append(s);
-      return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true;
-    });
+      return window.__inlineRan === true;
+    })()`);
     expect(injected).toBe(false);
     expect(ui.problems.some((p) => /Content Security Policy/.test(p))).toBe(true);
   });
