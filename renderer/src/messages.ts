@@ -24,6 +24,7 @@ const HEADLINES: Record<string, string> = {
   id_token_invalid: "The provider's answer failed a security check",
   userinfo_sub_mismatch: "The provider's answer failed a security check",
   subject_changed: 'A different account came back',
+  token_response_invalid: "The provider's answer couldn't be used",
   invalid_grant: 'Your session has ended',
   invalid_client: 'This app is not registered with the provider',
   not_signed_in: "You're not signed in",
