@@ -8,7 +8,6 @@
  */
 import { inspect } from 'node:util';
 import * as oauth from 'oauth4webapi';
-import type { SettingsStore } from '../platform/ports';
 import type { AppConfig } from './config';
 import type { DiscoveredProvider } from './discovery';
 import { assertEndpointAllowed } from './http';
@@ -92,22 +91,16 @@ export class PendingAuthorization {
   }
 }
 
-/** Key of `settings.offlineConsent` for a provider registration. */
-export function offlineConsentKey(config: Pick<AppConfig, 'issuer' | 'clientId'>): string {
-  return `${config.issuer} ${config.clientId}`;
-}
-
 export interface AuthorizationRequestOptions {
   /** The loopback receiver's exact redirect URI. */
   redirectUri: string;
-  settings: SettingsStore;
   /** Pre-generated secrets (the receiver needs `state` before the URL exists); fresh ones by default. */
   secrets?: AuthorizationSecrets;
 }
 
 /**
  * Builds the authorization URL: `response_type=code` only, S256 challenge, state, nonce, scopes,
- * resource indicators, and `prompt=consent` when offline access is asked for the first time.
+ * resource indicators, and `prompt=consent` whenever offline access is asked for (OIDC Core §11).
  *
  * @see RFC 6749 §4.1.1, RFC 7636 §4.3, RFC 8707 §2, RFC 8252 §6, OIDC Core §11 (offline_access)
  */
@@ -122,7 +115,12 @@ export async function buildAuthorizationRequest(
   const url = new URL(assertEndpointAllowed(endpoint, 'authorization_endpoint', config).href);
   const secrets = options.secrets ?? new AuthorizationSecrets();
   const offlineRequested = config.scopes.includes('offline_access');
-  const promptConsent = offlineRequested && options.settings.get('offlineConsent')?.[offlineConsentKey(config)] !== true;
+  // OIDC Core §11: "When offline access is requested, a prompt parameter value of consent MUST be
+  // used". Strict providers (oidc-provider among them) drop offline_access from any request without
+  // it — also for a user who consented before — and the session then silently has no refresh token
+  // and ends at the access token's expiry. A consent screen on the (rare) interactive sign-in is the
+  // smaller cost.
+  const promptConsent = offlineRequested;
 
   // `set` keeps any query the endpoint already has (RFC 6749 §3.1) while making ours authoritative.
   const params = url.searchParams;

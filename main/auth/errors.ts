@@ -326,7 +326,9 @@ function invalidAnswer(operation: AuthOperation, cause: unknown): AuthError {
 }
 
 function serverError(operation: AuthOperation, status: number, cause: unknown): AuthError {
-  return new AuthError('server_error', `The provider is having trouble (HTTP ${status}) during ${operation}. We will retry.`, {
+  // Only a renewal is retried by the app; a sign-in or a call is retried by the user.
+  const next = operation === 'refresh' ? 'It will retry automatically.' : 'Try again in a moment.';
+  return new AuthError('server_error', `The provider is having trouble (HTTP ${status}) during ${operation}. ${next}`, {
     cause,
   });
 }

@@ -37,9 +37,18 @@ import { AuthError, type AuthErrorCode, isAuthError, toAuthError } from './error
 import { clockSkewWarning } from './http';
 import { createRefresher, type RefreshOutcome } from './refresh';
 import { deriveSessionState } from './session-state';
-import { type BrowserSignIn, startBrowserSignIn } from './signin';
+import { devicePendingSignIn, startDeviceSignIn } from './device';
+import { startBrowserSignIn } from './signin';
 import { signOutEverywhere } from './signout';
-import type { ApiRequest, ApiResponse, SessionService, SessionSnapshot, SignInOptions, SignOutReport } from './snapshot';
+import type {
+  ApiRequest,
+  ApiResponse,
+  PendingSignIn,
+  SessionService,
+  SessionSnapshot,
+  SignInOptions,
+  SignOutReport,
+} from './snapshot';
 import type { StoredSession } from './tokens';
 import { TokenVault } from './vault';
 
@@ -63,6 +72,8 @@ export interface SessionTunables {
   apiMaxResponseBytes?: number;
   /** How long a browser sign-in waits. Default 5 min. */
   signInTimeoutMs?: number;
+  /** Device-flow polling interval when the provider sends none. Default 5 s (RFC 8628 §3.5). */
+  deviceIntervalMs?: number;
   /** Renew in the background when restore finds the token due. Default true (`logout` turns it off). */
   refreshOnRestore?: boolean;
   /** How long to wait for another process's renewal. Default 30 s. */
@@ -87,8 +98,19 @@ export interface SessionDeps {
 /** A token is not handed to a call in its last seconds: it could expire on the way (RFC 6750 §3.1). */
 const USABLE_FLOOR_MS = 5_000;
 
+/** The running flow behind a pending sign-in: the browser (RFC 8252) or a device code (RFC 8628). */
+interface RunningSignIn {
+  result: Promise<StoredSession>;
+  cancel(): void;
+  /** Browser flow only: the URL to reopen or copy (never sent over IPC: it carries `state`). */
+  authorizationUrl: string | null;
+}
+
 interface PendingSignInEntry {
-  flow: BrowserSignIn | null;
+  kind: 'browser' | 'device';
+  flow: RunningSignIn | null;
+  /** Device flow only: what the user must type, and where. */
+  device: PendingSignIn | null;
   controller: AbortController;
   browserOpened: boolean;
   startedAt: number;
@@ -179,7 +201,12 @@ export function createSession(deps: SessionDeps): SessionService {
     storage: { ...storage },
     memoryOnly: session !== null && memoryOnly,
     signIn: pending
-      ? { kind: 'browser', browserOpened: pending.browserOpened, startedAt: pending.startedAt, expiresAt: pending.expiresAt }
+      ? (pending.device ?? {
+          kind: 'browser',
+          browserOpened: pending.browserOpened,
+          startedAt: pending.startedAt,
+          expiresAt: pending.expiresAt,
+        })
       : null,
   });
   const notify = (): void => {
@@ -416,6 +443,100 @@ export function createSession(deps: SessionDeps): SessionService {
   };
 
   // ---- the service ----
+  /**
+   * Runs one sign-in (browser or device) to the end: one pending sign-in at a time, the newer wins
+   * (L22); the new session is saved to the keychain BEFORE anyone hears "signed in".
+   */
+  const runSignIn = async (
+    kind: PendingSignInEntry['kind'],
+    options: SignInOptions,
+    start: (
+      p: DiscoveredProvider,
+      signal: AbortSignal,
+      timeoutMs: number,
+      entry: PendingSignInEntry,
+      isCurrent: () => boolean,
+    ) => Promise<RunningSignIn>,
+  ): Promise<SessionSnapshot> => {
+    if (pending) {
+      pending.superseded = true;
+      pending.controller.abort();
+      pending.flow?.cancel();
+    }
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const timeoutMs = options.timeoutMs ?? t.signInTimeoutMs ?? 300_000;
+    const entry: PendingSignInEntry = {
+      kind,
+      flow: null,
+      device: null,
+      controller,
+      browserOpened: false,
+      startedAt: clock.now(),
+      expiresAt: clock.now() + timeoutMs,
+      superseded: false,
+    };
+    pending = entry;
+    notify();
+    const isCurrent = (): boolean => pending === entry && !entry.superseded;
+    try {
+      const p = await getProvider();
+      if (controller.signal.aborted) throw cancelledOrSuperseded(entry);
+      const flow = await start(p, controller.signal, timeoutMs, entry, isCurrent);
+      entry.flow = flow;
+      if (controller.signal.aborted) flow.cancel();
+      let fresh: StoredSession;
+      try {
+        fresh = await flow.result;
+      } catch (error) {
+        throw entry.superseded ? cancelledOrSuperseded(entry) : error;
+      }
+      if (!isCurrent()) throw cancelledOrSuperseded(entry);
+      const receivedMono = clock.monotonicNow() - Math.max(0, clock.now() - fresh.receivedAt);
+      updateClockSkewFrom(p);
+
+      // A renewal of the previous session must not land after (and over) the new one.
+      const previous = session;
+      generation += 1;
+      await refresher.drop();
+      clearTimer();
+
+      // Stored BEFORE anyone hears "signed in": a crash now cannot lose the new session.
+      let storageError: AuthError | null = null;
+      try {
+        await vault.save(fresh);
+        storage = { ...storage, available: true, detail: null };
+      } catch (error) {
+        storageError = toAuthError(error, 'keychain');
+        if (storageError.code === 'storage_unavailable') storageUnavailable(storageError);
+        logger.warn('sign-in: the session could not be saved; keeping it in memory', { code: storageError.code });
+      }
+      if (!storageError && previous && previous.account.sub !== fresh.account.sub) {
+        await vault.remove(previous.account.sub).catch(() => false);
+      }
+      adopt(fresh, receivedMono);
+      memoryOnly = storageError !== null;
+      offline = false;
+      retryAttempt = 0;
+      setError(storageError);
+      pending = null;
+      scheduleProactive();
+      notify();
+      return snapshot();
+    } catch (error) {
+      const mapped = toAuthError(error, kind === 'device' ? 'device authorization' : 'sign-in');
+      if (pending === entry) {
+        pending = null;
+        setError(mapped);
+        notify();
+      }
+      throw mapped;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  };
+
   const service: SessionService = {
     snapshot,
 
@@ -479,90 +600,33 @@ export function createSession(deps: SessionDeps): SessionService {
       return snapshot();
     },
 
-    async signIn(options: SignInOptions = {}) {
-      if (pending) {
-        // L22: only one sign-in (and one listener) at a time; the newer request wins.
-        pending.superseded = true;
-        pending.controller.abort();
-        pending.flow?.cancel();
-      }
-      const controller = new AbortController();
-      const onAbort = (): void => controller.abort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const timeoutMs = options.timeoutMs ?? t.signInTimeoutMs ?? 300_000;
-      const entry: PendingSignInEntry = {
-        flow: null,
-        controller,
-        browserOpened: false,
-        startedAt: clock.now(),
-        expiresAt: clock.now() + timeoutMs,
-        superseded: false,
-      };
-      pending = entry;
-      notify();
-      const isCurrent = (): boolean => pending === entry && !entry.superseded;
-      try {
-        const p = await getProvider();
-        if (controller.signal.aborted) throw cancelledOrSuperseded(entry);
+    signIn(options: SignInOptions = {}) {
+      return runSignIn('browser', options, async (p, signal, timeoutMs, entry, isCurrent) => {
         const flow = await startBrowserSignIn(
-          { config, provider: p, browser: deps.browser, settings: deps.settings, clock, logger },
-          { signal: controller.signal, timeoutMs },
+          { config, provider: p, browser: deps.browser, clock, logger },
+          { signal, timeoutMs },
         );
-        entry.flow = flow;
         void flow.browserOpened.then((opened) => {
           if (!isCurrent()) return;
           entry.browserOpened = opened;
           notify();
         });
-        let fresh: StoredSession;
-        try {
-          fresh = await flow.result;
-        } catch (error) {
-          throw entry.superseded ? cancelledOrSuperseded(entry) : error;
-        }
-        if (!isCurrent()) throw cancelledOrSuperseded(entry);
-        const receivedMono = clock.monotonicNow() - Math.max(0, clock.now() - fresh.receivedAt);
-        updateClockSkewFrom(p);
+        return { result: flow.result, cancel: flow.cancel, authorizationUrl: flow.authorizationUrl };
+      });
+    },
 
-        // A renewal of the previous session must not land after (and over) the new one.
-        const previous = session;
-        generation += 1;
-        await refresher.drop();
-        clearTimer();
-
-        // Stored BEFORE anyone hears "signed in": a crash now cannot lose the new session.
-        let storageError: AuthError | null = null;
-        try {
-          await vault.save(fresh);
-          storage = { ...storage, available: true, detail: null };
-        } catch (error) {
-          storageError = toAuthError(error, 'keychain');
-          if (storageError.code === 'storage_unavailable') storageUnavailable(storageError);
-          logger.warn('sign-in: the session could not be saved; keeping it in memory', { code: storageError.code });
-        }
-        if (!storageError && previous && previous.account.sub !== fresh.account.sub) {
-          await vault.remove(previous.account.sub).catch(() => false);
-        }
-        adopt(fresh, receivedMono);
-        memoryOnly = storageError !== null;
-        offline = false;
-        retryAttempt = 0;
-        setError(storageError);
-        pending = null;
-        scheduleProactive();
+    signInWithDevice(options: SignInOptions = {}) {
+      return runSignIn('device', options, async (p, signal, _timeoutMs, entry) => {
+        // Refused unless OAUTH_DEVICE_FLOW is on (RFC 8628 §5.4: device-code phishing).
+        const flow = await startDeviceSignIn(
+          { config, provider: p, clock, logger, random: t.random },
+          { signal, intervalMs: t.deviceIntervalMs },
+        );
+        entry.device = devicePendingSignIn(flow);
+        entry.expiresAt = flow.expiresAt;
         notify();
-        return snapshot();
-      } catch (error) {
-        const mapped = toAuthError(error, 'sign-in');
-        if (pending === entry) {
-          pending = null;
-          setError(mapped);
-          notify();
-        }
-        throw mapped;
-      } finally {
-        options.signal?.removeEventListener('abort', onAbort);
-      }
+        return { result: flow.result, cancel: flow.cancel, authorizationUrl: null };
+      });
     },
 
     cancelSignIn() {
@@ -573,8 +637,9 @@ export function createSession(deps: SessionDeps): SessionService {
 
     async reopenBrowser() {
       const entry = pending;
-      if (!entry?.flow) throw new AuthError('not_signed_in', 'No sign-in is in progress.');
-      await deps.browser.open(entry.flow.authorizationUrl);
+      const url = entry?.flow?.authorizationUrl;
+      if (!entry || !url) throw new AuthError('not_signed_in', 'No browser sign-in is in progress.');
+      await deps.browser.open(url);
       if (pending === entry && !entry.browserOpened) {
         entry.browserOpened = true;
         notify();

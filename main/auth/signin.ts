@@ -7,9 +7,9 @@
  * is made per sign-in (L7): the receiver resolves once, with the one callback whose state matched.
  * The session is returned, not stored: the session service owns the vault.
  */
-import type { BrowserLauncher, Clock, Logger, SettingsStore } from '../platform/ports';
+import type { BrowserLauncher, Clock, Logger } from '../platform/ports';
 import { startLoopbackReceiver } from '../loopback/server';
-import { AuthorizationSecrets, buildAuthorizationRequest, offlineConsentKey, type PendingAuthorization } from './authorize';
+import { AuthorizationSecrets, buildAuthorizationRequest, type PendingAuthorization } from './authorize';
 import { validateCallback } from './callback';
 import type { AppConfig } from './config';
 import type { DiscoveredProvider } from './discovery';
@@ -27,7 +27,6 @@ export interface BrowserSignInDeps {
   config: AppConfig;
   provider: DiscoveredProvider;
   browser: BrowserLauncher;
-  settings: SettingsStore;
   clock: Clock;
   logger: Logger;
   /** The loopback receiver factory (the real one by default). */
@@ -91,7 +90,6 @@ export async function startBrowserSignIn(deps: BrowserSignInDeps, options: Brows
   try {
     pending = await buildAuthorizationRequest(config, provider, {
       redirectUri: receiver.redirectUri,
-      settings: deps.settings,
       secrets,
     });
   } catch (error) {
@@ -133,13 +131,9 @@ export async function startBrowserSignIn(deps: BrowserSignInDeps, options: Brows
       );
       // Cancelled while the token request was in flight but answered anyway: the user said stop.
       if (controller.signal.aborted) throw new AuthError('cancelled', 'The sign-in was cancelled.');
-      if (pending.offlineRequested) {
-        // A settings write that fails must not turn a good sign-in into an error.
-        try {
-          updateOfflineConsent(deps, pending, session);
-        } catch (error) {
-          logger.warn('sign-in: could not record offline consent', { code: toAuthError(error, 'sign-in').code });
-        }
+      if (pending.offlineRequested && session.refreshToken === null) {
+        // The provider ignored offline_access: the session will end when the access token expires.
+        logger.warn('sign-in: offline_access was requested but no refresh token was issued');
       }
       outcome = 'success';
       logger.info('sign-in: completed', { promptConsent: pending.promptConsent, refreshToken: session.refreshToken !== null });
@@ -162,26 +156,6 @@ export async function startBrowserSignIn(deps: BrowserSignInDeps, options: Brows
   // Callers may look at `result` only after `browserOpened`: a rejection before then is not "unhandled".
   result.catch(() => {});
   return { authorizationUrl: pending.url, browserOpened, result, cancel };
-}
-
-/**
- * Remembers that offline access was granted, so the next sign-in need not force the consent screen.
- * Strict OIDC providers (oidc-provider among them) drop offline_access from EVERY request without
- * `prompt=consent` (OIDC Core §11), remembered consent or not: when skipping it yielded no refresh
- * token, forget the consent so the next sign-in asks again instead of failing the same way.
- */
-function updateOfflineConsent(deps: BrowserSignInDeps, pending: PendingAuthorization, session: StoredSession): void {
-  const key = offlineConsentKey(deps.config);
-  const current = deps.settings.get('offlineConsent') ?? {};
-  if (session.refreshToken) {
-    if (!current[key]) deps.settings.set('offlineConsent', { ...current, [key]: true });
-    return;
-  }
-  if (!pending.promptConsent && current[key]) {
-    const { [key]: _forgotten, ...rest } = current;
-    deps.settings.set('offlineConsent', rest);
-    deps.logger.warn('sign-in: no refresh token without prompt=consent; the next sign-in will ask for consent again');
-  }
 }
 
 /** Closing must not replace the sign-in's own outcome with a listener error (N6: it is closed either way). */

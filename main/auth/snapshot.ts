@@ -88,6 +88,11 @@ export interface SessionService {
   restore(): Promise<SessionSnapshot>;
   /** Browser sign-in (RFC 8252). A second call cancels the first (CHECKLIST L22). */
   signIn(options?: SignInOptions): Promise<SessionSnapshot>;
+  /**
+   * Device authorization grant (RFC 8628), only when configured (OAUTH_DEVICE_FLOW): the snapshot's
+   * `signIn` shows the user code and where to enter it; resolves when the user has approved.
+   */
+  signInWithDevice(options?: SignInOptions): Promise<SessionSnapshot>;
   cancelSignIn(): void;
   /** Re-opens the pending authorization URL in the system browser. */
   reopenBrowser(): Promise<void>;

@@ -134,7 +134,7 @@ export function decodeStoredSession(encoded: string): StoredSession {
   try {
     raw = JSON.parse(encoded);
   } catch (cause) {
-    throw new AuthError('storage_corrupt', 'The saved session could not be read (not valid JSON).', { cause: redactCause(cause) });
+    throw new AuthError('storage_corrupt', 'The saved session could not be read (not valid JSON) and was discarded. Sign in again.', { cause: redactCause(cause) });
   }
   if (!isObject(raw)) throw corrupt('not an object');
   if (raw.v !== RECORD_VERSION) throw corrupt(`unknown version ${typeof raw.v === 'number' ? raw.v : typeof raw.v}`);

@@ -53,7 +53,7 @@ export class TokenVault {
       try {
         const session = decodeStoredSession(raw);
         if (session.issuer !== this.issuer || session.clientId !== this.clientId || this.accountKey(session.account.sub) !== account) {
-          throw new AuthError('storage_corrupt', 'The saved session belongs to another provider registration and was discarded.');
+          throw new AuthError('storage_corrupt', 'The saved session belongs to another provider registration and was discarded. Sign in again.');
         }
         if (best === null || session.receivedAt > best.receivedAt) {
           if (best) await this.store.delete(this.service, this.accountKey(best.account.sub));

@@ -27,11 +27,6 @@ export interface SecretStore {
 export interface Settings {
   /** Provider metadata by issuer, used when discovery is unreachable at launch (CHECKLIST K18). */
   discoveryCache: Record<string, { metadata: Record<string, unknown>; fetchedAt: number }>;
-  /**
-   * `issuer client_id` pairs for which the user already granted offline access: the first sign-in
-   * asks with `prompt=consent` (providers drop offline_access without it), later ones do not.
-   */
-  offlineConsent: Record<string, true>;
   /** Window geometry, restored at launch (app only). */
   windowBounds: { width: number; height: number; x?: number; y?: number } | null;
 }

@@ -4,8 +4,7 @@
  * file. electron-store IS conf with Electron's user-data folder as default (and imports electron at
  * load time), so testing this module over conf in Node exercises the app's code path.
  *
- * Only non-secret data lives here (cached provider metadata, offline-consent flags, window
- * geometry). A corrupt file (bad JSON, a value of the wrong shape) is moved aside to
+ * Only non-secret data lives here (cached provider metadata, window geometry). A corrupt file (bad JSON, a value of the wrong shape) is moved aside to
  * `settings.json.corrupt-<time>`, defaults are recreated, and it is reported once — in `recovered`
  * and one warning (CHECKLIST K6). `clearInvalidConfig` stays off: it would silently destroy the
  * evidence, and without recovery conf/electron-store throw at startup and the app never opens.
@@ -18,7 +17,7 @@ import { join } from 'node:path';
 import { type Logger, type Settings, type SettingsStore, silentLogger } from './ports';
 
 /** Default values; a fresh or recovered store starts from these. */
-export const DEFAULT_SETTINGS: Settings = { discoveryCache: {}, offlineConsent: {}, windowBounds: null };
+export const DEFAULT_SETTINGS: Settings = { discoveryCache: {}, windowBounds: null };
 
 /** The file name (without `.json`) shared by the app's electron-store and the CLI's conf. */
 export const SETTINGS_FILE_NAME = 'settings';
@@ -39,7 +38,6 @@ export const SETTINGS_SCHEMA = {
       required: ['metadata', 'fetchedAt'],
     },
   },
-  offlineConsent: { type: 'object', additionalProperties: { const: true } },
   windowBounds: {
     anyOf: [
       { type: 'null' },
@@ -72,10 +70,6 @@ export const SETTINGS_MIGRATIONS: SettingsMigrations = {
     const isMap = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
     const discovery = store.get('discoveryCache');
     if (discovery !== undefined && !isMap(discovery)) store.set('discoveryCache', DEFAULT_SETTINGS.discoveryCache);
-    const consent = store.get('offlineConsent');
-    if (consent !== undefined && (!isMap(consent) || Object.values(consent as object).some((v) => v !== true))) {
-      store.set('offlineConsent', DEFAULT_SETTINGS.offlineConsent);
-    }
     const bounds = store.get('windowBounds') as { width?: unknown; height?: unknown } | null | undefined;
     if (bounds !== undefined && bounds !== null && !(isMap(bounds) && typeof bounds.width === 'number' && typeof bounds.height === 'number')) {
       store.set('windowBounds', DEFAULT_SETTINGS.windowBounds);

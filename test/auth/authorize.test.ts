@@ -5,9 +5,8 @@
 import { inspect } from 'node:util';
 import * as oauth from 'oauth4webapi';
 import { describe, expect, it } from 'vitest';
-import { AuthorizationSecrets, buildAuthorizationRequest, offlineConsentKey } from '../../main/auth/authorize';
+import { AuthorizationSecrets, buildAuthorizationRequest } from '../../main/auth/authorize';
 import { validateConfig } from '../../main/auth/config';
-import { memorySettings } from './fixtures';
 
 const ISSUER = 'https://id.example.com';
 const provider = {
@@ -19,7 +18,7 @@ const config = validateConfig({ issuer: ISSUER, clientId: 'desktop' });
 
 describe('authorize: the request', () => {
   it('N2 carries an S256 code_challenge of the kept verifier; never plain', async () => {
-    const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT, settings: memorySettings() });
+    const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT });
     const url = new URL(pending.url);
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('code_challenge')).toBe(await oauth.calculatePKCECodeChallenge(pending.secrets.codeVerifier));
@@ -30,7 +29,7 @@ describe('authorize: the request', () => {
   it('N8 C1 fresh high-entropy state, nonce and verifier for every request', async () => {
     const seen = { state: new Set<string>(), nonce: new Set<string>(), verifier: new Set<string>() };
     for (let i = 0; i < 20; i++) {
-      const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT, settings: memorySettings() });
+      const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT });
       const url = new URL(pending.url);
       expect(url.searchParams.get('state')).toBe(pending.secrets.state);
       expect(url.searchParams.get('nonce')).toBe(pending.secrets.nonce);
@@ -47,7 +46,7 @@ describe('authorize: the request', () => {
   });
 
   it('N9 N10 N11 response_type=code only, exact redirect_uri, client_id only, scope; endpoint query kept', async () => {
-    const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT, settings: memorySettings() });
+    const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT });
     const url = new URL(pending.url);
     expect(url.origin + url.pathname).toBe(`${ISSUER}/authorize`);
     expect(url.searchParams.get('tenant')).toBe('acme');
@@ -62,32 +61,27 @@ describe('authorize: the request', () => {
 
   it('RFC 8707 one resource parameter per configured resource', async () => {
     const withResources = validateConfig({ issuer: ISSUER, clientId: 'desktop', resource: 'https://api.one https://api.two' });
-    const pending = await buildAuthorizationRequest(withResources, provider, { redirectUri: REDIRECT, settings: memorySettings() });
+    const pending = await buildAuthorizationRequest(withResources, provider, { redirectUri: REDIRECT });
     expect(new URL(pending.url).searchParams.getAll('resource')).toEqual(['https://api.one', 'https://api.two']);
     expect(pending.resources).toEqual(['https://api.one', 'https://api.two']);
   });
 
-  it('prompt=consent when offline_access is first requested; not once consent is recorded; never without offline_access', async () => {
-    const settings = memorySettings();
-    const first = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT, settings });
+  it('prompt=consent on every request that asks for offline_access (OIDC Core §11), never without it', async () => {
+    const first = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT });
     expect(new URL(first.url).searchParams.get('prompt')).toBe('consent');
     expect(first.promptConsent).toBe(true);
-    settings.set('offlineConsent', { [offlineConsentKey(config)]: true });
-    const later = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT, settings });
-    expect(new URL(later.url).searchParams.has('prompt')).toBe(false);
-    // consent for another client of the same issuer does not count
-    const other = validateConfig({ issuer: ISSUER, clientId: 'other' });
-    const otherReq = await buildAuthorizationRequest(other, provider, { redirectUri: REDIRECT, settings });
-    expect(new URL(otherReq.url).searchParams.get('prompt')).toBe('consent');
+    // A later sign-in asks again: strict providers drop offline_access without it (no refresh token).
+    const later = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT });
+    expect(new URL(later.url).searchParams.get('prompt')).toBe('consent');
     const online = validateConfig({ issuer: ISSUER, clientId: 'desktop', scope: 'openid profile' });
-    const onlineReq = await buildAuthorizationRequest(online, provider, { redirectUri: REDIRECT, settings: memorySettings() });
+    const onlineReq = await buildAuthorizationRequest(online, provider, { redirectUri: REDIRECT });
     expect(new URL(onlineReq.url).searchParams.has('prompt')).toBe(false);
     expect(onlineReq.offlineRequested).toBe(false);
   });
 
   it('uses pre-generated secrets when given (the receiver needs state first)', async () => {
     const secrets = new AuthorizationSecrets();
-    const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT, settings: memorySettings(), secrets });
+    const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT, secrets });
     expect(pending.secrets).toBe(secrets);
     expect(new URL(pending.url).searchParams.get('state')).toBe(secrets.state);
   });
@@ -95,14 +89,14 @@ describe('authorize: the request', () => {
   it('S7 a non-https authorization endpoint is refused before any URL is built', async () => {
     const insecure = { ...provider, as: { ...provider.as, authorization_endpoint: 'http://id.example.com/authorize' } };
     await expect(
-      buildAuthorizationRequest(config, insecure, { redirectUri: REDIRECT, settings: memorySettings() }),
+      buildAuthorizationRequest(config, insecure, { redirectUri: REDIRECT }),
     ).rejects.toMatchObject({ code: 'insecure_endpoint' });
   });
 });
 
 describe('authorize: redaction by construction (T4)', () => {
   it('T4 JSON, inspect and string forms of the pending request and its secrets show no secret', async () => {
-    const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT, settings: memorySettings() });
+    const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT });
     const secretValues = [
       pending.secrets.state,
       pending.secrets.nonce,

@@ -87,7 +87,7 @@ async function fakeProvider(
 }
 
 async function signInUpTo(config: AppConfig, provider: DiscoveredProvider): Promise<{ pending: PendingAuthorization; params: URLSearchParams }> {
-  const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT, settings: memorySettings() });
+  const pending = await buildAuthorizationRequest(config, provider, { redirectUri: REDIRECT });
   const callback = new URL(REDIRECT);
   callback.searchParams.set('code', 'auth-code-value');
   callback.searchParams.set('state', pending.secrets.state);

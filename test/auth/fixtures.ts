@@ -25,7 +25,7 @@ export function sampleSession(overrides: Partial<StoredSession> = {}): StoredSes
 
 /** Settings kept in memory, with the same defaults the real store has. */
 export function memorySettings(initial: Partial<Settings> = {}): SettingsStore & { data: Settings } {
-  const data: Settings = { discoveryCache: {}, offlineConsent: {}, windowBounds: null, ...initial };
+  const data: Settings = { discoveryCache: {}, windowBounds: null, ...initial };
   return {
     data,
     get: (key) => structuredClone(data[key]),

@@ -132,7 +132,7 @@ describe('no code path sends response_type=token or grant_type=password', () => 
       provider = await startTestProvider();
       const config = validateConfig({ issuer: provider.issuer, clientId: provider.clientId });
       const discovered = await discoverProvider(config, { fetch, settings: memorySettings(), clock: systemClock, logger: recordingLogger() });
-      const pending = await buildAuthorizationRequest(config, discovered, { redirectUri: 'http://127.0.0.1:5000/callback', settings: memorySettings() });
+      const pending = await buildAuthorizationRequest(config, discovered, { redirectUri: 'http://127.0.0.1:5000/callback' });
       const url = new URL(pending.url);
       expect(url.searchParams.getAll('response_type')).toEqual(['code']);
       expect(url.searchParams.get('code_challenge_method')).toBe('S256');

@@ -8,7 +8,6 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { offlineConsentKey } from '../../main/auth/authorize';
 import { type AppConfig, validateConfig } from '../../main/auth/config';
 import { type DiscoveredProvider, discoverProvider } from '../../main/auth/discovery';
 import { AuthError } from '../../main/auth/errors';
@@ -61,7 +60,7 @@ async function harness(p: DevProvider = bench, overrides: Record<string, string>
     settings,
     logger,
     start: (launcher, options) =>
-      startBrowserSignIn({ config, provider, browser: launcher, settings, clock: systemClock, logger }, options),
+      startBrowserSignIn({ config, provider, browser: launcher, clock: systemClock, logger }, options),
   };
 }
 
@@ -140,10 +139,9 @@ describe('sign-in through the system browser (bench provider + chromium)', () =>
     expect(bench.counts.token).toBe(1);
     expect((bench.stats.tokensIssued.authorization_code ?? 0) - tokensBefore).toBe(1);
     expect(h.provider.client).toEqual({ client_id: bench.clientId });
-    // The tab shows the success page; offline consent is remembered for next time.
+    // The tab shows the success page.
     const [tab] = (await browserLauncher.settled()) as SignInResult[];
     expect(tab?.text).toContain('You are signed in to oauth-desktop');
-    expect(h.settings.get('offlineConsent')[offlineConsentKey(h.config)]).toBe(true);
     // N6: the port is closed once the result is in.
     expect(await isListening(Number(redirect.port))).toBe(false);
     // K8: the token response's Date header was sampled; bench and test share a clock.
@@ -172,7 +170,6 @@ describe('sign-in through the system browser (bench provider + chromium)', () =>
       config: h.config,
       provider,
       browser: launcher(),
-      settings: h.settings,
       clock: systemClock,
       logger: h.logger,
     });
@@ -191,28 +188,14 @@ describe('sign-in through the system browser (bench provider + chromium)', () =>
     for (const name of ['state', 'nonce', 'code_challenge', 'redirect_uri']) expect(a.get(name)).not.toBe(b.get(name));
   });
 
-  it('prompt=consent only until offline consent is remembered; a provider that still drops offline_access makes us ask again', async () => {
+  it('every sign-in that asks for offline_access sends prompt=consent and gets a refresh token (OIDC Core §11)', async () => {
     const h = await harness();
-    const key = offlineConsentKey(h.config);
-    const first = await h.start(launcher({ action: 'sign-in', account: 'bob' }));
-    expect((await first.result).refreshToken).toEqual(expect.any(String));
-    expect(new URL(first.authorizationUrl).searchParams.get('prompt')).toBe('consent');
-    expect(h.settings.get('offlineConsent')[key]).toBe(true);
-
-    // Remembered: no consent screen. oidc-provider (strict OIDC Core §11) then drops offline_access,
-    // so this session has no refresh token, and the memory is dropped…
-    const second = await h.start(launcher({ action: 'sign-in', account: 'bob' }));
-    const withoutConsent = await second.result;
-    expect(new URL(second.authorizationUrl).searchParams.has('prompt')).toBe(false);
-    expect(withoutConsent.refreshToken).toBeNull();
-    expect(withoutConsent.accessToken).toEqual(expect.any(String));
-    expect(h.settings.get('offlineConsent')[key]).toBeUndefined();
-    expect(h.logger.lines.some((l) => l.level === 'warn' && /ask for consent again/.test(l.message))).toBe(true);
-
-    // …so the next sign-in asks for consent again and gets its refresh token.
-    const third = await h.start(launcher({ action: 'sign-in', account: 'bob' }));
-    expect(new URL(third.authorizationUrl).searchParams.get('prompt')).toBe('consent');
-    expect((await third.result).refreshToken).toEqual(expect.any(String));
+    for (let i = 0; i < 2; i += 1) {
+      const flow = await h.start(launcher({ action: 'sign-in', account: 'bob' }));
+      expect((await flow.result).refreshToken).toEqual(expect.any(String));
+      expect(new URL(flow.authorizationUrl).searchParams.get('prompt')).toBe('consent');
+    }
+    expect(h.logger.lines.some((l) => /no refresh token/.test(l.message))).toBe(false);
   });
 
   it('N8 L7 a replayed callback after success reaches no listener and makes no token request', async () => {

@@ -92,6 +92,11 @@ export function createFakeSession(initial: SessionSnapshot = BASE_SNAPSHOT): Fak
       fake.set({ state: 'signed-in', account: SIGNED_IN.account, scopes: SIGNED_IN.scopes });
       return structuredClone(snapshot);
     },
+    async signInWithDevice() {
+      enter('signInWithDevice');
+      fake.set({ state: 'signed-in', account: SIGNED_IN.account, scopes: SIGNED_IN.scopes });
+      return structuredClone(snapshot);
+    },
     cancelSignIn() {
       enter('cancelSignIn');
     },

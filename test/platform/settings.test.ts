@@ -54,10 +54,11 @@ for (const [engine, open] of engines) {
       expect(s.get('discoveryCache')).toEqual({});
       expect(s.get('windowBounds')).toBeNull();
       s.set('windowBounds', { width: 640, height: 720 });
-      s.set('offlineConsent', { 'https://id.example oauth-desktop': true });
+      const cached = { 'https://id.example': { metadata: { issuer: 'https://id.example' }, fetchedAt: 1 } };
+      s.set('discoveryCache', cached);
       const again = openHere();
       expect(again.get('windowBounds')).toEqual({ width: 640, height: 720 });
-      expect(again.get('offlineConsent')).toEqual({ 'https://id.example oauth-desktop': true });
+      expect(again.get('discoveryCache')).toEqual(cached);
       expect(existsSync(file())).toBe(true);
       expect(existsSync(join(dir, 'config.json'))).toBe(false);
       expect(s.recovered).toBeNull();
@@ -86,7 +87,7 @@ for (const [engine, open] of engines) {
     it('K6: a versioned file whose values break the schema is moved aside too', () => {
       writeFileSync(
         file(),
-        JSON.stringify({ __internal__: { migrations: { version: SETTINGS_LAYOUT_VERSION } }, windowBounds: 'huge', offlineConsent: {} }),
+        JSON.stringify({ __internal__: { migrations: { version: SETTINGS_LAYOUT_VERSION } }, windowBounds: 'huge', discoveryCache: {} }),
       );
       const s = openHere();
       expect(s.recovered?.reason).toBe('the file did not match the expected format');
@@ -102,7 +103,7 @@ for (const [engine, open] of engines) {
       expect(s.recovered?.reason).toBe('the file was not valid JSON');
       const first = s.recovered;
       writeFileSync(file(), 'more garbage');
-      expect(s.get('offlineConsent')).toEqual({});
+      expect(s.get('discoveryCache')).toEqual({});
       expect(s.recovered).toBe(first);
       expect(warnings).toHaveLength(1);
     });
@@ -112,14 +113,12 @@ for (const [engine, open] of engines) {
         file(),
         JSON.stringify({
           windowBounds: [800, 600],
-          offlineConsent: { 'https://id.example app': 'yes' },
           discoveryCache: { 'https://id.example': { metadata: { issuer: 'https://id.example' }, fetchedAt: 5 } },
         }),
       );
       const s = openHere();
       expect(s.recovered).toBeNull();
       expect(s.get('windowBounds')).toBeNull();
-      expect(s.get('offlineConsent')).toEqual({});
       expect(s.get('discoveryCache')).toEqual({ 'https://id.example': { metadata: { issuer: 'https://id.example' }, fetchedAt: 5 } });
     });
   });
@@ -138,7 +137,7 @@ describe('the shared implementation', () => {
         },
       },
     };
-    createConfSettingsStore({ dir }).set('offlineConsent', { a: true });
+    createConfSettingsStore({ dir }).set('discoveryCache', {});
     expect(createConfSettingsStore(options).get('windowBounds')).toEqual({ width: 1, height: 2 });
     createConfSettingsStore(options);
     expect(runs).toEqual(['2.0.0']);
