@@ -5,7 +5,7 @@ const env = await startBenchEnv();
 const mode = process.argv[2] ?? 'proxy';
 try {
   const { session, accessToken } = await launchSignedIn(env);
-  const url = `${env.bench.api.origin}/items`;
+  const url = `${env.servers.apiOrigin}/items`;
   const call = ipcApiCall(env, session, url);
   const proxy = async () => succeeded(await call());
   const direct = async () => { const r = await fetch(url, { headers: { authorization: `Bearer ${accessToken}` } }); await r.text(); return r.status === 200; };

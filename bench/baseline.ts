@@ -35,7 +35,7 @@ export async function bareCodeExchange(
     params,
     request.redirectUri,
     request.codeVerifier,
-    { ...INSECURE_LOOPBACK, additionalParameters: [['resource', env.bench.provider.resource]] },
+    { ...INSECURE_LOOPBACK, additionalParameters: [['resource', env.servers.resource]] },
   );
   return oauth.processAuthorizationCodeResponse(env.as, client, response, {
     expectedNonce: request.nonce,
@@ -48,10 +48,10 @@ export async function bareCodeExchange(
  * @see RFC 6749 §6
  */
 export async function bareRefresh(env: BenchEnv, refreshToken: string): Promise<oauth.TokenEndpointResponse> {
-  const client: oauth.Client = { client_id: env.bench.provider.clientId };
+  const client: oauth.Client = { client_id: env.servers.clientId };
   const response = await oauth.refreshTokenGrantRequest(env.as, client, oauth.None(), refreshToken, {
     ...INSECURE_LOOPBACK,
-    additionalParameters: [['resource', env.bench.provider.resource]],
+    additionalParameters: [['resource', env.servers.resource]],
   });
   return oauth.processRefreshTokenResponse(env.as, client, response);
 }
@@ -82,12 +82,12 @@ export async function bareSignIn(env: BenchEnv): Promise<BareSignIn> {
   const listener = await startCallbackListener();
   try {
     const request = await buildAuthorizationRequest(env.as, {
-      clientId: env.bench.provider.clientId,
+      clientId: env.servers.clientId,
       redirectUri: listener.redirectUri,
-      resource: env.bench.provider.resource,
+      resource: env.servers.resource,
     });
     const arrival = callbackArrival(redirectPort(request.url.href));
-    const browsing = env.bench.browser.signIn(request.url.href, { keepSession: true });
+    const browsing = env.browser.signIn(request.url.href, { keepSession: true });
     try {
       const received = await listener.nextCallback();
       const tokens = await bareCodeExchange(env, request, received);

@@ -1,9 +1,10 @@
 /**
- * The benchmark environment: the bench provider and demo API (test/support/bench.ts), chromium as
- * the user's browser, the real OS keychain under a service name of its own, a temp user-data folder,
- * and a factory that builds the app's services on the real adapters exactly as the composition
- * roots do (main/cli.ts). Nothing here replaces product code: the only stand-in is the
- * BrowserLauncher port, which hands the authorization URL to the measurement instead of a desktop.
+ * The benchmark environment: the bench provider and demo API (in a child process, ./servers.ts),
+ * chromium as the user's browser (test/support/browser.ts), the real OS keychain under service
+ * names of its own, a temp user-data folder, and a factory that builds the app's services on the
+ * real adapters exactly as the composition roots do (main/cli.ts). Nothing here replaces product
+ * code: the only stand-in is the BrowserLauncher port, which hands the authorization URL to the
+ * measurement instead of a desktop.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,25 +18,15 @@ import { createFsRefreshLock } from '../main/platform/refresh-lock.fs';
 import { createKeytarSecretStore } from '../main/platform/secret-store.keytar';
 import { createConfSettingsStore } from '../main/platform/settings.conf';
 import { createNodeWakeSignals } from '../main/platform/wake-signals.timer';
-import { type Bench, startBench } from '../test/support/bench';
+import { startSystemBrowser, type SystemBrowser } from '../test/support/browser';
 import { assertKeyringAvailable, clearKeychainService, loadKeytar, uniqueKeychainService } from '../test/support/keyring';
 import { discover } from '../test/support/reference-client';
+import { type BenchServers, type ServerCounts, startBenchServers } from './servers';
 
 type Keytar = typeof import('keytar');
 
 /** The scopes the app asks for in the demo (OIDC, a refresh token, the demo API). */
 export const BENCH_SCOPE = 'openid profile email offline_access api:read';
-
-/**
- * Token lifetimes of the bench provider. An hour, so no proactive renewal fires inside a run; the
- * measurements that need an expired access token mark the stored one expired themselves.
- */
-const BENCH_TTL = { accessToken: 3600, idToken: 3600 } as const;
-
-/** A BrowserLauncher whose `open` hands the URL to whoever waits in {@link BenchEnv.nextAuthorizationUrl}. */
-interface HandOffLauncher extends BrowserLauncher {
-  next(): Promise<string>;
-}
 
 /** Options of {@link BenchEnv.buildServices}. */
 export interface ServiceOptions {
@@ -48,7 +39,9 @@ export interface ServiceOptions {
 
 /** Everything the measurements share. Call `close()` once. */
 export interface BenchEnv {
-  bench: Bench;
+  /** The provider and API (issuer, client_id, resource, API origin) and their counters. */
+  servers: BenchServers;
+  browser: SystemBrowser;
   config: AppConfig;
   /** The keychain service the product writes to (unique per run, removed by `close`). */
   keychainService: string;
@@ -63,37 +56,50 @@ export interface BenchEnv {
    * file, lock files, wake signals, session. `close()` disposes whatever is still running.
    */
   buildServices(options?: ServiceOptions): SessionService;
-  /** The URL the product asked the browser to open next (see {@link HandOffLauncher}). */
+  /** The URL the product asked the browser to open next. */
   nextAuthorizationUrl(): Promise<string>;
-  /** Requests the provider has received so far, all endpoints. */
-  providerRequests(): number;
+  /** The servers' counters now. */
+  counts(): Promise<ServerCounts>;
   close(): Promise<void>;
 }
 
+/** Requests the provider has received, all endpoints. */
+export function providerRequests(counts: ServerCounts): number {
+  return Object.values(counts.provider).reduce((a, b) => a + b, 0);
+}
+
 /**
- * Starts provider, API, chromium, a private keychain service and a user-data folder.
- * @see test/support/bench.ts
+ * Starts the servers, chromium, private keychain services and a user-data folder.
+ * @see ./servers.ts
  */
 export async function startBenchEnv(): Promise<BenchEnv> {
   await assertKeyringAvailable();
-  const bench = await startBench({ provider: { ttl: BENCH_TTL } });
+  const servers = await startBenchServers();
+  let browser: SystemBrowser;
+  try {
+    browser = await startSystemBrowser();
+  } catch (error) {
+    await servers.close();
+    throw error;
+  }
   const keychainService = uniqueKeychainService('bench');
   const baselineService = uniqueKeychainService('bench-baseline');
   const userData = await mkdtemp(join(tmpdir(), 'oauth-desktop-bench-'));
   const config = validateConfig({
-    issuer: bench.provider.issuer,
-    clientId: bench.provider.clientId,
+    issuer: servers.issuer,
+    clientId: servers.clientId,
     scope: BENCH_SCOPE,
-    resource: bench.provider.resource,
-    apiOrigins: bench.api.origin,
+    resource: servers.resource,
+    apiOrigins: servers.apiOrigin,
     keychainService,
   });
   const launcher = handOffLauncher();
   const sessions: SessionService[] = [];
-  const as = await discover(bench.provider.issuer);
+  const as = await discover(servers.issuer);
 
   return {
-    bench,
+    servers,
+    browser,
     config,
     keychainService,
     baselineService,
@@ -118,19 +124,21 @@ export async function startBenchEnv(): Promise<BenchEnv> {
       return session;
     },
     nextAuthorizationUrl: () => launcher.next(),
-    providerRequests: () => Object.values(bench.provider.counts).reduce((a, b) => a + b, 0),
+    counts: () => servers.counts(),
     async close() {
       // dispose() is idempotent: measurements dispose their own, this catches the rest.
       for (const session of sessions) session.dispose();
       await clearKeychainService(keychainService).catch(() => 0);
       await clearKeychainService(baselineService).catch(() => 0);
       await rm(userData, { recursive: true, force: true });
-      await bench.close();
+      await browser.close();
+      await servers.close();
     },
   };
 }
 
-function handOffLauncher(): HandOffLauncher {
+/** A BrowserLauncher whose `open` hands the URL to whoever waits in `next()`. */
+function handOffLauncher(): BrowserLauncher & { next(): Promise<string> } {
   const urls: string[] = [];
   const waiters: Array<(url: string) => void> = [];
   return {

@@ -34,14 +34,14 @@ export async function measureLaunchRefresh(
         fetch: timedFetch(log),
         wrapSecretStore: (store) => timedSecretStore(store, log),
       });
-      const tokenBefore = env.bench.provider.counts.token;
+      const tokenBefore = (await env.counts()).provider.token ?? 0;
       const signedIn = announced(session, 'signed-in');
       const t0 = now();
       const first = await session.restore();
       const returned = now() - t0;
       const elapsed = (await signedIn) - t0;
       session.dispose();
-      const tokenRequests = env.bench.provider.counts.token - tokenBefore;
+      const tokenRequests = ((await env.counts()).provider.token ?? 0) - tokenBefore;
       if (first.state !== 'refreshing' || tokenRequests !== 1) {
         throw new Error(`bench: an expired launch went "${first.state}" with ${tokenRequests} token requests (want refreshing, 1)`);
       }

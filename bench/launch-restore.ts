@@ -7,7 +7,7 @@ import type { Measurement } from './figures';
 import { createPortLog, timedFetch, timedSecretStore } from './probes';
 import { now, samplePair, type SampleCounts } from './sampler';
 import { median, ratio, round } from './stats';
-import type { BenchEnv } from './env';
+import { type BenchEnv, providerRequests as requestsIn } from './env';
 import { launchSignedIn, readStoredEntry } from './stored-session';
 
 type Keys = 'launch_restore_ms' | 'keychain_read_ms' | 'launch_restore_ratio';
@@ -32,13 +32,13 @@ export async function measureLaunchRestore(env: BenchEnv, counts: SampleCounts):
         fetch: timedFetch(log),
         wrapSecretStore: (store) => timedSecretStore(store, log),
       });
-      const requestsBefore = env.providerRequests();
+      const requestsBefore = requestsIn(await env.counts());
       const t0 = now();
       const snapshot = await session.restore();
       const elapsed = now() - t0;
       session.dispose();
       if (snapshot.state !== 'signed-in') throw new Error(`bench: restore ended in "${snapshot.state}"`);
-      providerRequests += env.providerRequests() - requestsBefore;
+      providerRequests += requestsIn(await env.counts()) - requestsBefore;
       fetches += log.count('fetch');
       keychainMs.push(log.total('keychain'));
       keychainOps.push(log.count('keychain'));

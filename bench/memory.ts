@@ -38,7 +38,7 @@ async function settledMemory(): Promise<{ rss: number; heapUsed: number }> {
 /** RSS growth over `calls` proxied calls after warm-up. Throws if any call failed. */
 export async function measureMemory(env: BenchEnv, counts: MemoryCounts): Promise<Measurement<Keys>> {
   const { session } = await launchSignedIn(env);
-  const call = ipcApiCall(env, session, `${env.bench.api.origin}/items`);
+  const call = ipcApiCall(env, session, `${env.servers.apiOrigin}/items`);
   const once = async () => succeeded(await call());
   try {
     const warm = await runConcurrently(counts.warmupCalls, counts.concurrency, once);

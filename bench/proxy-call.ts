@@ -24,7 +24,7 @@ export interface ProxyCounts extends SampleCounts {
 /** Proxied vs direct API calls. Throws if any call did not get a 200. */
 export async function measureProxyCall(env: BenchEnv, counts: ProxyCounts): Promise<Measurement<Keys>> {
   const { session, accessToken } = await launchSignedIn(env);
-  const url = `${env.bench.api.origin}/items`;
+  const url = `${env.servers.apiOrigin}/items`;
   const call = ipcApiCall(env, session, url);
   const authorization = `Bearer ${accessToken}`;
   try {
@@ -64,7 +64,7 @@ export async function measureProxyCall(env: BenchEnv, counts: ProxyCounts): Prom
       notes: [
         `proxy: p90 ${round(quantile(samples.product, 0.9), 3)} ms proxied vs ${round(quantile(samples.baseline, 0.9), 3)} ms direct; ` +
           `overhead at p50 ${round((proxy - direct) * 1000, 0)} µs per call`,
-        `proxy: ${perSecond} calls/s with ${counts.concurrency} in flight (${counts.throughputCalls} calls; the API runs in the same process)`,
+        `proxy: ${perSecond} calls/s with ${counts.concurrency} in flight (${counts.throughputCalls} calls)`,
       ],
     };
   } finally {

@@ -30,10 +30,10 @@ export async function measureRefreshConcurrency(env: BenchEnv, counts: Concurren
     const session = env.buildServices({ tunables: { refreshOnRestore: false } });
     try {
       await session.restore();
-      const call = ipcApiCall(env, session, `${env.bench.api.origin}/items`);
-      const before = env.bench.provider.counts.token;
+      const call = ipcApiCall(env, session, `${env.servers.apiOrigin}/items`);
+      const before = (await env.counts()).provider.token ?? 0;
       const results = await Promise.all(Array.from({ length: counts.calls }, () => call().then(succeeded, () => false)));
-      const refreshes = env.bench.provider.counts.token - before;
+      const refreshes = ((await env.counts()).provider.token ?? 0) - before;
       const failed = results.filter((ok) => !ok).length;
       worstRefreshes = Math.max(worstRefreshes, refreshes);
       worstFailed = Math.max(worstFailed, failed);

@@ -37,7 +37,7 @@ export async function measureSignInOverhead(
         const signedIn = session.signIn().then((snapshot) => ({ snapshot, at: now() }));
         const url = await env.nextAuthorizationUrl();
         const arrival = callbackArrival(redirectPort(url));
-        const browsing = env.bench.browser.signIn(url, { keepSession: true });
+        const browsing = env.browser.signIn(url, { keepSession: true });
         try {
           const { snapshot, at } = await signedIn;
           const t0 = await arrival;

@@ -47,7 +47,7 @@ export async function signInWithProduct(env: BenchEnv): Promise<void> {
     const signedIn = session.signIn();
     const [snapshot] = await Promise.all([
       signedIn,
-      env.nextAuthorizationUrl().then((url) => env.bench.browser.signIn(url, { keepSession: true })),
+      env.nextAuthorizationUrl().then((url) => env.browser.signIn(url, { keepSession: true })),
     ]);
     if (snapshot.state !== 'signed-in') throw new Error(`bench: product sign-in ended in state ${snapshot.state}`);
   } finally {

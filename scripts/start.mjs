@@ -8,18 +8,23 @@
 //   Demo accounts: alice, bob, carol — any password.
 //
 // On a machine where Electron's binary is not installed (and cannot be downloaded), says so
-// plainly instead of printing a stack trace.
+// plainly instead of printing a stack trace. ELECTRON_OVERRIDE_DIST_PATH (honoured by the electron
+// package) selects another Electron build.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+// --app-dir: the folder Electron loads (package.json + dist/); tests point it at a scratch copy.
+const { values: options } = parseArgs({ options: { 'app-dir': { type: 'string', default: root } } });
+const appDir = resolve(options['app-dir']);
 
-if (!existsSync(join(root, 'dist', 'main', 'index.js'))) {
+if (!existsSync(join(appDir, 'dist', 'main', 'index.js'))) {
   console.error('start: dist/main/index.js is missing. Run `npm run build` first (npm start does both).');
   process.exit(1);
 }
@@ -27,8 +32,10 @@ if (!existsSync(join(root, 'dist', 'main', 'index.js'))) {
 /** Starts dev-provider/start.ts and resolves with the OAUTH_* settings it prints as JSON. */
 function startDemo() {
   return new Promise((resolveDemo, reject) => {
-    const tsx = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'tsx.cmd' : 'tsx');
-    const child = spawn(tsx, [join(root, 'dev-provider', 'start.ts'), '--json'], {
+    // tsx's CLI run by this very node (not the .bin shim: Windows refuses to spawn .cmd files
+    // without a shell, and a shell would re-parse the arguments).
+    const tsx = require.resolve('tsx/cli');
+    const child = spawn(process.execPath, [tsx, join(root, 'dev-provider', 'start.ts'), '--json'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -94,7 +101,7 @@ if (electron.error) {
   process.exit(1);
 }
 
-const app = spawn(electron.path, [root], { cwd: root, env, stdio: 'inherit' });
+const app = spawn(electron.path, [appDir], { cwd: root, env, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     app.kill(signal);

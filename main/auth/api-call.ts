@@ -79,25 +79,36 @@ export async function sendApiRequest(transport: ApiTransport, url: URL, request:
     if (!FORBIDDEN_HEADERS.has(name.toLowerCase())) headers.set(name, value);
   }
   headers.set('authorization', `Bearer ${accessToken}`);
-  const signal = AbortSignal.timeout(transport.timeoutMs);
+  // A timer cleared once the answer is read, not AbortSignal.timeout(): that signal (and the
+  // finished request fetch keeps attached to it) stays alive for the whole timeout after the call
+  // ended, so a burst of calls holds thousands of finished requests in memory (benchmarks, issue 7).
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The API did not answer in time.', 'TimeoutError')),
+    transport.timeoutMs,
+  );
   let response: Response;
-  try {
-    response = await transport.fetch(url.href, {
-      method: (request.method ?? 'GET').toUpperCase(),
-      headers,
-      body: request.body,
-      redirect: 'manual',
-      signal,
-    });
-  } catch (error) {
-    throw apiNetworkError(error, url);
-  }
   let body: string;
   try {
-    body = await readCapped(response, transport.maxResponseBytes, url);
-  } catch (error) {
-    if (error instanceof AuthError) throw error;
-    throw apiNetworkError(error, url);
+    try {
+      response = await transport.fetch(url.href, {
+        method: (request.method ?? 'GET').toUpperCase(),
+        headers,
+        body: request.body,
+        redirect: 'manual',
+        signal: controller.signal,
+      });
+    } catch (error) {
+      throw apiNetworkError(error, url);
+    }
+    try {
+      body = await readCapped(response, transport.maxResponseBytes, url);
+    } catch (error) {
+      if (error instanceof AuthError) throw error;
+      throw apiNetworkError(error, url);
+    }
+  } finally {
+    clearTimeout(timer);
   }
   const responseHeaders: Record<string, string> = {};
   response.headers.forEach((value, name) => {

@@ -432,7 +432,11 @@ export function createSession(deps: SessionDeps): SessionService {
   // ---- wake signals (K9) ----
   const unsubscribeWake = deps.wakeSignals.onWake((reason) => {
     if (!session || disposed) return;
-    if (offline || refreshDue()) {
+    // A suspended machine's monotonic clock stood still (Linux CLOCK_MONOTONIC, macOS mach time)
+    // while the token kept ageing at the provider: on resume the wall clock is the one that knows.
+    // Renewing early is harmless; the monotonic deadline itself is left alone (K8).
+    const dueAfterSleep = reason === 'resume' && dueByWallClock(session);
+    if (offline || refreshDue() || dueAfterSleep) {
       logger.info('session: wake signal; renewing now', { reason });
       void refreshNow(`wake:${reason}`);
     }
@@ -526,6 +530,9 @@ export function createSession(deps: SessionDeps): SessionService {
       return snapshot();
     } catch (error) {
       const mapped = toAuthError(error, kind === 'device' ? 'device authorization' : 'sign-in');
+      // A wrong computer clock is the usual reason an ID token fails its time checks: the token
+      // endpoint's Date header of this very failure is what lets the UI say so (K8).
+      if (provider) updateClockSkewFrom(provider);
       if (pending === entry) {
         pending = null;
         setError(mapped);
@@ -673,16 +680,34 @@ export function createSession(deps: SessionDeps): SessionService {
         const loaded = await vault.load().catch(() => null);
         if (loaded?.kind === 'found') ending = loaded.session;
       }
-      const newest = dropped ?? ending;
-      const tokenToRevoke = newest?.refreshToken
-        ? { token: newest.refreshToken, hint: 'refresh_token' as const }
-        : newest?.accessToken
-          ? { token: newest.accessToken, hint: 'access_token' as const }
-          : null;
-      const report = await signOutEverywhere(
-        { config, vault, getProvider, browser: deps.browser, logger },
-        { sub: ending?.account.sub ?? dropped?.account.sub ?? null, tokenToRevoke },
-      );
+      const sub = ending?.account.sub ?? dropped?.account.sub ?? null;
+      // Across processes (K12, K17): another process's renewal holds the refresh lock from its read
+      // of the keychain to its write. Deleting under the same lock means that write cannot land
+      // after the delete (bringing back a session the user signed out of), and the token revoked
+      // is the newest one it wrote. Sign-out never depends on the lock: without it, it carries on.
+      const release = sub
+        ? await deps.refreshLock.acquire(vault.accountKey(sub), { timeoutMs: t.lockTimeoutMs ?? 30_000 }).catch(() => null)
+        : null;
+      let report: SignOutReport;
+      try {
+        let stored: StoredSession | null = null;
+        if (release) {
+          const loaded = await vault.load().catch(() => null);
+          if (loaded?.kind === 'found' && loaded.session.account.sub === sub) stored = loaded.session;
+        }
+        const newest = [dropped, stored, ending].reduce<StoredSession | null>(
+          (best, s) => (s && (!best || s.receivedAt > best.receivedAt) ? s : best),
+          null,
+        );
+        const tokenToRevoke = newest?.refreshToken
+          ? { token: newest.refreshToken, hint: 'refresh_token' as const }
+          : newest?.accessToken
+            ? { token: newest.accessToken, hint: 'access_token' as const }
+            : null;
+        report = await signOutEverywhere({ config, vault, getProvider, browser: deps.browser, logger }, { sub, tokenToRevoke });
+      } finally {
+        await release?.().catch(() => undefined);
+      }
       if (wasMemoryOnly && !storage.available) {
         // Nothing of this session was ever written to the keychain.
         report.localTokensDeleted = true;

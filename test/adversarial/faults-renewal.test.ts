@@ -20,27 +20,25 @@ import { type Bench, startBench, storedEntry, storedRecord } from '../auth/sessi
 import { type SystemBrowser, startSystemBrowser } from '../support/browser';
 import type { Fault } from '../support/provider';
 import type { FetchLike } from '../../main/platform/ports';
-import { ACTIONABLE, rewritingFetch, sessionFacts, splitClock, userSees } from './harness';
+import { ACTIONABLE, sessionFacts, splitClock, userSees } from './harness';
 
 let browser: SystemBrowser;
 let bench: Bench;
 let session: SessionService;
 const clock = splitClock();
 /**
- * Set by a case to cut the next token-endpoint body off mid-stream at the fetch port: 'before' the
- * request reaches the provider (its grant untouched), or 'after' the provider answered (and rotated).
+ * Set by a case to cut the next token-endpoint body off mid-stream at the fetch port, before the
+ * request reaches the provider (its grant untouched; the other order is the last test).
  */
-let cutNextTokenBody: false | 'before' | 'after' = false;
+let cutNextTokenBody = false;
 
 beforeAll(async () => {
   browser = await startSystemBrowser();
   bench = await startBench('adv-renewal', {}, { browser });
   const fetch: FetchLike = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
-    const mode = cutNextTokenBody;
-    if (!mode || url.pathname !== '/token') return globalThis.fetch(input, init);
+    if (!cutNextTokenBody || url.pathname !== '/token') return globalThis.fetch(input, init);
     cutNextTokenBody = false;
-    if (mode === 'after') await (await globalThis.fetch(input, init)).arrayBuffer();
     // The headers and the first bytes arrive, then the connection drops — what undici hands the
     // reader.
     const body = new ReadableStream<Uint8Array>({
@@ -113,7 +111,7 @@ const CASES: Case[] = [
   {
     name: 'a body cut off mid-stream (connection dropped)',
     inject: () => {
-      cutNextTokenBody = 'before';
+      cutNextTokenBody = true;
     },
     lift: () => {
       cutNextTokenBody = false;
@@ -198,24 +196,53 @@ describe('faults at the token endpoint during a renewal', () => {
     expect(bench.provider.counts.token).toBe(1);
     bench.provider.resetFaults();
   });
+});
 
+describe('a renewal answer lost after the provider acted on it', () => {
   it('K11 an answer lost on the way AFTER the provider rotated: the kept token is spent, so the next try ends the session and says so', async () => {
     // This is the price of refresh-token rotation without a reuse grace period (RFC 9700 §4.14.2):
     // the client cannot know the new token it never received. What must hold: the first failure is
     // "offline" with everything kept, and the reuse is answered with "sign in again" and a clean
     // keychain — never a loop of doomed retries or a half-stored session.
-    if (session.snapshot().state === 'signed-out') await session.signIn();
-    makeDue();
-    cutNextTokenBody = 'after';
-    const lost = await session.retryNow();
-    expect(sessionFacts(lost)).toEqual({ state: 'offline', sub: 'alice', code: 'network', memoryOnly: false });
-    expect(await bench.keychain.accounts()).toHaveLength(1);
-    const reuseBefore = bench.provider.stats.refreshTokenReuseDetected;
-
-    const ended = await session.retryNow();
-    expect(sessionFacts(ended)).toEqual({ state: 'signed-out', sub: null, code: 'invalid_grant', memoryOnly: false });
-    expect(bench.provider.stats.refreshTokenReuseDetected).toBe(reuseBefore + 1);
-    expect((await userSees(session)).view.lastError?.message).toMatch(/Sign in again/);
-    expect(await bench.keychain.accounts()).toEqual([]);
+    // A bench of its own: the session above has been ended on purpose.
+    const own = await startBench('adv-renewal-lost', {}, { browser });
+    try {
+      await lostAnswer(own);
+    } finally {
+      await own.close();
+    }
   });
 });
+
+async function lostAnswer(own: Bench): Promise<void> {
+  const ownClock = splitClock();
+  let loseNext = false;
+  const fetch: FetchLike = async (input, init) => {
+    const response = await globalThis.fetch(input, init);
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (!loseNext || url.pathname !== '/token') return response;
+    loseNext = false;
+    await response.arrayBuffer(); // the provider answered (and rotated) …
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.error(droppedConnection()); // … and the answer never arrived
+      },
+    });
+    return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+  };
+  const s = own.session({ clock: ownClock, fetch, tunables: { backoffBaseMs: 5_000, backoffMaxMs: 10_000 } });
+  await s.restore();
+  await s.signIn();
+  ownClock.advance(400_000);
+  loseNext = true;
+  const lost = await s.retryNow();
+  expect(sessionFacts(lost)).toEqual({ state: 'offline', sub: 'alice', code: 'network', memoryOnly: false });
+  expect(await own.keychain.accounts()).toHaveLength(1);
+  const reuseBefore = own.provider.stats.refreshTokenReuseDetected;
+
+  const ended = await s.retryNow();
+  expect(sessionFacts(ended)).toEqual({ state: 'signed-out', sub: null, code: 'invalid_grant', memoryOnly: false });
+  expect(own.provider.stats.refreshTokenReuseDetected).toBe(reuseBefore + 1);
+  expect((await userSees(s)).view.lastError?.message).toMatch(/Sign in again/);
+  expect(await own.keychain.accounts()).toEqual([]);
+}

@@ -96,6 +96,33 @@ export function brokenKeytar(message: string): () => typeof import('keytar') {
     }) as unknown as typeof import('keytar');
 }
 
+/**
+ * The real keytar module with a switch: while `failing` names an operation, that keytar call fails
+ * the way a locked or vanished Secret Service makes it fail — for the REAL adapter
+ * (createKeytarSecretStore) to map, so the user sees the product's own words.
+ */
+export function switchableKeytar(real: typeof import('keytar')): {
+  load: () => typeof import('keytar');
+  failing: Set<'get' | 'set' | 'delete' | 'find'>;
+  reason: string;
+} {
+  const control = {
+    failing: new Set<'get' | 'set' | 'delete' | 'find'>(),
+    reason: 'Cannot create an item in a locked collection',
+    load: () => module,
+  };
+  const guard = <A extends unknown[], R>(op: 'get' | 'set' | 'delete' | 'find', fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => (control.failing.has(op) ? Promise.reject(new Error(control.reason)) : fn(...args));
+  const module = {
+    getPassword: guard('get', real.getPassword),
+    setPassword: guard('set', real.setPassword),
+    deletePassword: guard('delete', real.deletePassword),
+    findCredentials: guard('find', real.findCredentials),
+    findPassword: guard('get', real.findPassword),
+  } as unknown as typeof import('keytar');
+  return control;
+}
+
 /** A clock whose wall and monotonic parts move separately. */
 export interface SplitClock extends Clock {
   /** Time passes (both clocks). */
@@ -153,7 +180,7 @@ export async function userSees(
 }
 
 /** A message the user can act on: says what happened, and what to do or that it retries. */
-export const ACTIONABLE = /(Check|Sign in|sign in|Unlock|Install|retry|will retry|try again|corrected|automatically|Start)/;
+export const ACTIONABLE = /(check|sign in|unlock|install|retry|retried|try again|corrected|automatically|start)/i;
 
 /** The snapshot fields that describe a session's tokens' fate (never the tokens themselves). */
 export function sessionFacts(s: SessionSnapshot) {

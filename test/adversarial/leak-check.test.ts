@@ -128,10 +128,11 @@ describe('T4 the bench provider records the secrets of the run', () => {
     const bogusCode = planted();
     const bogusVerifier = oauth.generateRandomCodeVerifier();
     const bogusRefresh = planted();
-    for (const body of [
+    const refusedRequests: Array<Record<string, string>> = [
       { grant_type: 'authorization_code', code: bogusCode, code_verifier: bogusVerifier, redirect_uri: 'http://127.0.0.1/callback' },
       { grant_type: 'refresh_token', refresh_token: bogusRefresh },
-    ]) {
+    ];
+    for (const body of refusedRequests) {
       const refused = await fetch(token, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

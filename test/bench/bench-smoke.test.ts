@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaselineGrant } from '../../bench/baseline';
-import { type BenchEnv, startBenchEnv } from '../../bench/env';
+import { type BenchEnv, providerRequests, startBenchEnv } from '../../bench/env';
 import { type BenchReport, FIGURE_KEYS, type PartialMeasurement } from '../../bench/figures';
 import { measureLaunchRefresh } from '../../bench/launch-refresh';
 import { measureLaunchRestore } from '../../bench/launch-restore';
@@ -48,34 +48,36 @@ describe('benchmark measurements (tiny counts, no timing assertions)', () => {
   });
 
   it('launch restore: signed in from the keychain with zero provider requests', async () => {
-    const before = env.providerRequests();
+    const before = providerRequests(await env.counts());
     const result = await measureLaunchRestore(env, { repetitions: 3, warmup: 1 });
     expectTimedPair(result, 'launch_restore_ms', 'keychain_read_ms', 'launch_restore_ratio', 3);
     // The measurement throws on any request during a restore; the only requests allowed here are
     // the untimed renewal before it, if the stored token was due (one discovery + one token).
-    expect(env.providerRequests() - before).toBeLessThanOrEqual(2);
+    expect(providerRequests(await env.counts()) - before).toBeLessThanOrEqual(2);
     expect(result.notes.join('\n')).toContain('provider requests 0');
     results.push(result);
   });
 
   it('launch refresh: each expired launch makes exactly one token request', async () => {
-    const tokenBefore = env.bench.provider.counts.token;
+    const tokenBefore = (await env.counts()).provider.token!;
     const result = await measureLaunchRefresh(env, { repetitions: 2, warmup: 0 }, grant);
     expectTimedPair(result, 'launch_refresh_ms', 'provider_refresh_ms', 'launch_refresh_ratio', 2);
     // 2 product launches + 2 bare refreshes (the grant came from the sign-in test).
-    expect(env.bench.provider.counts.token - tokenBefore).toBe(4);
-    expect(env.bench.provider.stats.refreshTokenReuseDetected).toBe(0);
+    const after = await env.counts();
+    expect(after.provider.token! - tokenBefore).toBe(4);
+    expect(after.refreshTokenReuseDetected).toBe(0);
     results.push(result);
   });
 
   it('API proxy: proxied and direct calls all succeed; throughput is counted', async () => {
-    const okBefore = env.bench.api.outcomes.ok;
+    const okBefore = (await env.counts()).api.ok;
     const result = await measureProxyCall(env, { repetitions: 20, warmup: 5, throughputCalls: 40, concurrency: 4 });
     expectTimedPair(result, 'proxy_call_ms', 'direct_call_ms', 'proxy_overhead_ratio', 20);
     expect(result.figures.proxy_calls_per_s).toBeGreaterThan(0);
     expect(result.repetitions.proxy_calls_per_s).toBe(40);
-    expect(env.bench.api.outcomes.ok - okBefore).toBe(2 * (20 + 5) + 40);
-    expect(env.bench.api.outcomes.invalidToken).toBe(0);
+    const { api } = await env.counts();
+    expect(api.ok - okBefore).toBe(2 * (20 + 5) + 40);
+    expect(api.invalidToken).toBe(0);
     results.push(result);
   });
 
@@ -83,7 +85,9 @@ describe('benchmark measurements (tiny counts, no timing assertions)', () => {
     const result = await measureRefreshConcurrency(env, { calls: 200, runs: 2 });
     expect(result.figures).toEqual({ refreshes_for_1000_concurrent: 1, failed_of_1000: 0 });
     expect(result.repetitions).toEqual({ refreshes_for_1000_concurrent: 2, failed_of_1000: 2 });
-    expect(env.bench.provider.stats.refreshTokenReuseDetected).toBe(0);
+    const after = await env.counts();
+    expect(after.refreshTokenReuseDetected).toBe(0);
+    expect(after.serverErrors).toBe(0);
     results.push(result);
   });
 

@@ -80,6 +80,11 @@ export async function serveRenderer(dir: string): Promise<{ origin: string; clos
   };
 }
 
+/** Launches the chromium that shows the renderer (not the "system browser" of the sign-in). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
+}
+
 /** A reply or event that crossed the bridge, for E12 scans. */
 export interface Crossing {
   kind: 'reply' | 'event';
@@ -104,8 +109,11 @@ export async function openRendererPage(opts: {
   session: SessionService;
   view: ViewContext;
   bridge: string;
+  /** Reuse a running chromium (one per test file); launched and closed here when absent. */
+  browser?: Browser;
 }): Promise<RendererPage> {
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
+  const ownBrowser = opts.browser === undefined;
+  const browser: Browser = opts.browser ?? (await launchChromium());
   const context = await browser.newContext({ viewport: { width: 560, height: 760 }, deviceScaleFactor: 1, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
   // The network is closed, and the renderer must not need it: anything but our server is refused.
   await context.route('**/*', (route) => (route.request().url().startsWith(opts.origin) ? route.continue() : route.abort()));
@@ -160,7 +168,7 @@ export async function openRendererPage(opts: {
     async close() {
       unpublish();
       await context.close();
-      await browser.close();
+      if (ownBrowser) await browser.close();
     },
   };
 }

@@ -5,6 +5,9 @@
  * unavailable, clock skew, a browser that did not open, a refused sign-in — are shown here, with
  * screenshots for the README, and the page's accessibility and CSP are checked.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SessionSnapshot } from '../../main/auth/snapshot';
 import { createIpcHandlers } from '../../main/ipc/handlers';
@@ -16,6 +19,7 @@ import {
   announced,
   buildRenderer,
   bundleBridge,
+  launchChromium,
   openRendererPage,
   PAGE_WEB_CONTENTS_ID,
   type RendererPage,
@@ -30,6 +34,7 @@ const now = Date.now();
 let build: ReturnType<typeof buildRenderer>;
 let server: Awaited<ReturnType<typeof serveRenderer>>;
 let bridge: string;
+let chromium: Browser;
 let session: FakeSession;
 let ui: RendererPage;
 const clipboard: string[] = [];
@@ -44,7 +49,7 @@ async function open(initial: SessionSnapshot, colorScheme: 'light' | 'dark' = 'l
     isTrustedSender: createSenderCheck({ appOrigin: server.origin, windowWebContentsId: () => PAGE_WEB_CONTENTS_ID }),
     ...view,
   });
-  ui = await openRendererPage({ origin: server.origin, handlers, session, view, bridge });
+  ui = await openRendererPage({ origin: server.origin, handlers, session, view, bridge, browser: chromium });
   await ui.page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
   await ui.page.waitForSelector('#screen[aria-busy="false"]');
 }
@@ -61,9 +66,11 @@ beforeAll(async () => {
   build = buildRenderer();
   server = await serveRenderer(build.dir);
   bridge = await bundleBridge();
+  chromium = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await ui?.close();
+  await chromium?.close();
   await server?.close();
   build?.cleanup();
 });
@@ -220,5 +227,27 @@ describe('E5: the page cannot reach the network', () => {
     })()`);
     expect(injected).toBe(false);
     expect(ui.problems.some((p) => /Content Security Policy/.test(p))).toBe(true);
+  });
+});
+
+describe('the build and the source', () => {
+  it('dist/renderer/index.html uses relative asset paths (served from app://app/), no inline script, the CSP meta', () => {
+    const html = readFileSync(join(build.dir, 'index.html'), 'utf8');
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts).toHaveLength(1);
+    expect(scripts[0]![1]).toMatch(/type="module" src="\.\/assets\/index-[\w-]+\.js"/);
+    expect(scripts[0]![2]!.trim()).toBe('');
+    expect(html).toMatch(/<link rel="stylesheet" href="\.\/assets\/index-[\w-]+\.css">/);
+    expect(html).not.toMatch(/\b(src|href)="\/(?!\/)/);
+    expect(html).toContain(`content="default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'"`);
+  });
+
+  it('only renderer/src/auth-client.ts touches window.auth', () => {
+    const dir = join(import.meta.dirname, '../../renderer/src');
+    const code = (f: string) => readFileSync(join(dir, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    const touching = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => /\b(window|globalThis|self)\s*(\??\.\s*auth\b|\[\s*['"`]auth)/.test(code(f)));
+    expect(touching).toEqual(['auth-client.ts']);
   });
 });
