@@ -27,8 +27,11 @@ import { recordOutput } from '../support/output-capture';
 
 const root = join(import.meta.dirname, '../..');
 
-/** Where the screenshots for the README go. */
-export const SCREENSHOT_DIR = join(root, 'docs', 'screenshots');
+/**
+ * Where screenshots go: test-results/screenshots on every run (so a test run leaves the work tree
+ * clean), docs/screenshots — the README's pictures — when run with UPDATE_SCREENSHOTS=1.
+ */
+export const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS === '1' ? join(root, 'docs', 'screenshots') : join(root, 'test-results', 'screenshots');
 
 /** The web contents id the bridge reports for the page (any fixed number: "our window"). */
 export const PAGE_WEB_CONTENTS_ID = 1;
@@ -173,7 +176,7 @@ export async function openRendererPage(opts: {
   };
 }
 
-/** Saves a screenshot of the page into docs/screenshots/<name>.png. */
+/** Saves a screenshot of the page into SCREENSHOT_DIR/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
