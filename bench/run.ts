@@ -26,27 +26,31 @@ import { formatTable } from './table';
  * run stays well under 3 minutes (sign-in samples cost a browser round each, about a second).
  */
 export const FULL_RUN = {
-  signIn: { repetitions: 15, warmup: 2 },
-  launchRestore: { repetitions: 60, warmup: 5 },
-  launchRefresh: { repetitions: 30, warmup: 3 },
+  signIn: { repetitions: 20, warmup: 3 },
+  launchRestore: { repetitions: 100, warmup: 10 },
+  launchRefresh: { repetitions: 40, warmup: 5 },
   proxy: { repetitions: 2000, warmup: 200, throughputCalls: 2000, concurrency: 16 },
   concurrency: { calls: 1000, runs: 3 },
-  memory: { warmupCalls: 2000, calls: 10_000, concurrency: 16 },
+  memory: { warmupCalls: 5000, calls: 10_000, batches: 10, concurrency: 16 },
 } as const;
 
-type Section = { title: string; run: (env: BenchEnv, grant: BaselineGrant) => Promise<PartialMeasurement> };
+type Section = { name: string; title: string; run: (env: BenchEnv, grant: BaselineGrant) => Promise<PartialMeasurement> };
 
 const SECTIONS: Section[] = [
-  { title: 'sign-in overhead', run: (env, grant) => measureSignInOverhead(env, FULL_RUN.signIn, grant) },
-  { title: 'launch restore', run: (env) => measureLaunchRestore(env, FULL_RUN.launchRestore) },
-  { title: 'launch refresh', run: (env, grant) => measureLaunchRefresh(env, FULL_RUN.launchRefresh, grant) },
-  { title: 'API proxy', run: (env) => measureProxyCall(env, FULL_RUN.proxy) },
-  { title: 'refresh under load', run: (env) => measureRefreshConcurrency(env, FULL_RUN.concurrency) },
-  { title: 'memory', run: (env) => measureMemory(env, FULL_RUN.memory) },
+  { name: 'signin', title: 'sign-in overhead', run: (env, grant) => measureSignInOverhead(env, FULL_RUN.signIn, grant) },
+  { name: 'restore', title: 'launch restore', run: (env) => measureLaunchRestore(env, FULL_RUN.launchRestore) },
+  { name: 'refresh', title: 'launch refresh', run: (env, grant) => measureLaunchRefresh(env, FULL_RUN.launchRefresh, grant) },
+  { name: 'proxy', title: 'API proxy', run: (env) => measureProxyCall(env, FULL_RUN.proxy) },
+  // Before the 1,000-call burst, whose sockets and buffers would still be settling in the allocator.
+  { name: 'memory', title: 'memory', run: (env) => measureMemory(env, FULL_RUN.memory) },
+  { name: 'concurrency', title: 'refresh under load', run: (env) => measureRefreshConcurrency(env, FULL_RUN.concurrency) },
 ];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { json: { type: 'string' } } });
+  const { values } = parseArgs({ options: { json: { type: 'string' }, only: { type: 'string' } } });
+  const only = values.only?.split(',');
+  const unknown = only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? [];
+  if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`);
   const loadBefore = load1();
   const started = performance.now();
   const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -58,7 +62,7 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   try {
     const grant = new BaselineGrant(env);
-    for (const section of SECTIONS) {
+    for (const section of SECTIONS.filter((s) => !only || only.includes(s.name))) {
       const t0 = performance.now();
       const result = await section.run(env, grant);
       Object.assign(figures, result.figures);

@@ -55,3 +55,18 @@ export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/**
+ * Theil–Sen estimator: the median of the slopes between every pair of points. A straight-line
+ * trend that up to ~29 % of wild points cannot move (ordinary least squares follows one outlier).
+ * @see https://doi.org/10.1080/01621459.1968.10480934
+ */
+export function theilSenSlope(xs: readonly number[], ys: readonly number[]): number {
+  const slopes: number[] = [];
+  for (let i = 0; i < xs.length; i += 1) {
+    for (let j = i + 1; j < xs.length; j += 1) {
+      if (xs[j] !== xs[i]) slopes.push((ys[j]! - ys[i]!) / (xs[j]! - xs[i]!));
+    }
+  }
+  return median(slopes);
+}

@@ -22,9 +22,9 @@ function formatValue(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(value >= 100 ? 1 : value >= 10 ? 2 : 3).replace(/0+$/, '').replace(/\.$/, '');
 }
 
-/** One row per figure: [figure, value + unit, samples, goal, verdict]. */
+/** One row per figure measured: [figure, value + unit, samples, goal, verdict]. */
 export function rows(report: BenchReport): string[][] {
-  return FIGURE_KEYS.map((key) => {
+  return FIGURE_KEYS.filter((key) => key in report).map((key) => {
     const goal = GOALS[key];
     const value = report[key];
     return [

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow, clipboard, dialog, ipcMain, protocol } from 'electron';
 import { defaultConfigFile, defaultUserDataDir, loadConfig } from './auth/config';
 import { isAuthError } from './auth/errors';
-import { externalUrlPolicy } from './auth/external-url';
+import { externalUrlPolicy, vetVerificationUri } from './auth/external-url';
 import { createSession } from './auth/session';
 import { createIpcHandlers } from './ipc/handlers';
 import { publishSessionChanges, registerIpc } from './ipc/register';
@@ -59,12 +59,13 @@ function start(): void {
   }
   serveAppProtocol(protocol, RENDERER_ROOT);
   const settings = createElectronSettingsStore({ dir: userData, logger });
+  const policy = () => externalUrlPolicy(config, settings);
   const session = createSession({
     config,
     fetch: electronFetch,
     secretStore: createKeytarSecretStore(),
     settings,
-    browser: createElectronBrowserLauncher({ policy: () => externalUrlPolicy(config, settings) }),
+    browser: createElectronBrowserLauncher({ policy }),
     clock: systemClock,
     wakeSignals: createElectronWakeSignals(),
     refreshLock: createFsRefreshLock({ dir: join(userData, 'locks') }),
@@ -72,12 +73,14 @@ function start(): void {
   });
 
   // IPC first: the page may call as soon as it loads.
-  const view = { apiOrigins: config.apiOrigins, apiUrl: process.env.OAUTH_API_URL ?? null };
+  const view = { apiOrigins: config.apiOrigins, apiUrl: process.env.OAUTH_API_URL ?? null, deviceFlow: config.deviceFlow };
+  // The device flow's verification page: vetted to the provider's own origin (E9, RFC 8628 §5.4).
+  const devicePage = createElectronBrowserLauncher({ policy, vet: vetVerificationUri });
   const isTrustedSender = createSenderCheck({
     appOrigin: APP_ORIGIN,
     windowWebContentsId: () => (win && !win.isDestroyed() ? win.webContents.id : null),
   });
-  const unregister = registerIpc(createIpcHandlers({ session, clipboard, isTrustedSender, logger, ...view }), ipcMain);
+  const unregister = registerIpc(createIpcHandlers({ session, clipboard, isTrustedSender, logger, devicePage, ...view }), ipcMain);
   win = createMainWindow({
     preloadPath: PRELOAD_PATH,
     bounds: settings.get('windowBounds'),

@@ -55,6 +55,9 @@ export function createAuthApi(invoke: Invoke, subscribe: Subscribe): AuthApi {
     callApi: (request: CallApiRequest) =>
       invoke(INVOKE_CHANNELS.callApi, request) as Promise<IpcResult<InvokeContract['auth:call-api']['response']>>,
     retry: call(INVOKE_CHANNELS.retry),
+    signInWithDevice: call(INVOKE_CHANNELS.signInWithDevice),
+    copyDeviceCode: call(INVOKE_CHANNELS.copyDeviceCode),
+    openDevicePage: call(INVOKE_CHANNELS.openDevicePage),
     onSessionChanged: listen(EVENT_CHANNELS.sessionChanged),
   });
 }

@@ -7,7 +7,8 @@
  * refresh token, ID token, authorization code, PKCE verifier, `state` or `nonce` (CHECKLIST E12,
  * T4): the main process attaches tokens itself (`auth:call-api`) and copies the pending
  * authorization URL to the clipboard itself (`auth:copy-sign-in-link`), because that URL carries
- * `state`.
+ * `state`. A device sign-in's user code and verification URI are display data (RFC 8628 §3.3); its
+ * `device_code` never leaves the main process.
  *
  * This file has no imports: it is type-checked twice, with Node types (main, preload) and with DOM
  * types only (renderer), and the renderer may import nothing else from outside its folder.
@@ -25,21 +26,14 @@ export const INVOKE_CHANNELS = {
   signOut: 'auth:sign-out',
   callApi: 'auth:call-api',
   retry: 'auth:retry',
+  signInWithDevice: 'auth:sign-in-with-device',
+  copyDeviceCode: 'auth:copy-device-code',
+  openDevicePage: 'auth:open-device-page',
 } as const;
 
 /** Events pushed by the main process to our window only (`webContents.send` ↔ `ipcRenderer.on`). */
 export const EVENT_CHANNELS = {
   sessionChanged: 'auth:session-changed',
-} as const;
-
-/**
- * Names kept for the device-grant issue (RFC 8628). Not wired: no preload function, no handler,
- * until that issue adds one of each (STYLE rule 6). The device code's `user_code` and
- * `verification_uri` are display data and already travel in {@link SessionView.signIn}.
- */
-export const RESERVED_CHANNELS = {
-  signInWithDevice: 'auth:sign-in-with-device',
-  deviceCode: 'auth:device-code',
 } as const;
 
 export type InvokeChannel = (typeof INVOKE_CHANNELS)[keyof typeof INVOKE_CHANNELS];
@@ -71,7 +65,11 @@ export interface AccountView {
   email: string | null;
 }
 
-/** A pending sign-in. The authorization URL is deliberately absent (it carries `state`). */
+/**
+ * A pending sign-in. The authorization URL is deliberately absent (it carries `state`). A device
+ * sign-in (RFC 8628) shows its `user_code` and verification URI: they are meant to be read by the
+ * person; the `device_code` (the grant's bearer secret) never leaves the main process.
+ */
 export type PendingSignInView =
   | { kind: 'browser'; browserOpened: boolean; startedAt: number; expiresAt: number }
   | {
@@ -96,7 +94,16 @@ export interface SessionView {
   clockSkew: { seconds: number; message: string } | null;
   storage: { backend: string; available: boolean; detail: string | null };
   memoryOnly: boolean;
+  /**
+   * The pending sign-in. Null when none is pending — and, while `state` is `signing-in`, while a
+   * device sign-in is still asking the provider for its code.
+   */
   signIn: PendingSignInView | null;
+  /**
+   * True when sign-in with a code on another device (RFC 8628) is switched on (OAUTH_DEVICE_FLOW):
+   * the UI offers it only then, because it is opt-in against device-code phishing (§5.4).
+   */
+  deviceFlowEnabled: boolean;
   /** Origins the main process will call with the access token (configuration, OAUTH_API_ORIGINS). */
   apiOrigins: string[];
   /** The address "Call API" starts with (OAUTH_API_URL), or null for the first origin's root. */
@@ -146,6 +153,18 @@ export interface InvokeContract {
   'auth:sign-out': { request: undefined; response: SignOutView };
   'auth:call-api': { request: CallApiRequest; response: CallApiResponse };
   'auth:retry': { request: undefined; response: SessionView };
+  /**
+   * Device sign-in (RFC 8628), refused with `config_invalid` unless enabled. Resolves when it
+   * ends; the user code arrives in `SessionView.signIn` through session-changed events.
+   */
+  'auth:sign-in-with-device': { request: undefined; response: SessionView };
+  /** Main copies the pending user code (nothing else) to the clipboard; `copied: false` when none. */
+  'auth:copy-device-code': { request: undefined; response: { copied: boolean } };
+  /**
+   * Opens the pending device sign-in's verification page in the system browser — the URL main
+   * holds, vetted to the provider's origin; the page names no URL.
+   */
+  'auth:open-device-page': { request: undefined; response: null };
 }
 
 /** Payload of every event channel. */
@@ -163,6 +182,9 @@ export interface AuthApi {
   signOut(): Promise<IpcResult<SignOutView>>;
   callApi(request: CallApiRequest): Promise<IpcResult<CallApiResponse>>;
   retry(): Promise<IpcResult<SessionView>>;
+  signInWithDevice(): Promise<IpcResult<SessionView>>;
+  copyDeviceCode(): Promise<IpcResult<{ copied: boolean }>>;
+  openDevicePage(): Promise<IpcResult<null>>;
   /** Returns an unsubscribe function. The listener receives the payload only, never an event object. */
   onSessionChanged(listener: (session: SessionView) => void): () => void;
 }
@@ -177,5 +199,8 @@ export const AUTH_API_CHANNELS = {
   signOut: INVOKE_CHANNELS.signOut,
   callApi: INVOKE_CHANNELS.callApi,
   retry: INVOKE_CHANNELS.retry,
+  signInWithDevice: INVOKE_CHANNELS.signInWithDevice,
+  copyDeviceCode: INVOKE_CHANNELS.copyDeviceCode,
+  openDevicePage: INVOKE_CHANNELS.openDevicePage,
   onSessionChanged: EVENT_CHANNELS.sessionChanged,
 } as const satisfies Record<keyof AuthApi, InvokeChannel | EventChannel>;

@@ -65,6 +65,18 @@ function findSecrets(text) {
 
 // ---- everything the run output ----
 const findings = [];
+/** Outputs per kind of source, for the summary line (so a capture that silently stopped shows). */
+const bySource = {};
+const SOURCE_KINDS = [
+  ['AuthError messages', /AuthError message/],
+  ['IPC replies and events', /\bIPC (reply|event)\b/],
+  ['CLI output', /\bCLI\b|child stdout|child stderr|stdout\+stderr/],
+  ['log lines', /\blog\b|logger/],
+  ['console', /\bconsole (stdout|stderr)\b/],
+  ['worker stdout/stderr', /\bworker (stdout|stderr)\b/],
+  ['renderer pages', /renderer page/],
+];
+const kindOf = (source) => SOURCE_KINDS.find(([, re]) => re.test(source))?.[0] ?? 'other';
 let outputs = 0;
 let bytes = 0;
 let unreadable = 0;
@@ -84,6 +96,7 @@ for (const file of outputFiles) {
   const content = readFileSync(join(dir, file), 'utf8');
   const lines = content.split('\n');
   if (file.endsWith('.log')) {
+    bySource['test runner output lines'] = (bySource['test runner output lines'] ?? 0) + lines.length;
     lines.forEach((line, index) => {
       outputs += 1;
       bytes += line.length;
@@ -106,6 +119,8 @@ for (const file of outputFiles) {
     }
     outputs += 1;
     bytes += record.text.length;
+    const sourceKind = kindOf(String(record.source ?? ''));
+    bySource[sourceKind] = (bySource[sourceKind] ?? 0) + 1;
     for (const kind of scan(record.text)) {
       findings.push({ kind, source: String(record.source ?? 'unknown'), where: `${file} line ${index + 1}` });
     }
@@ -121,6 +136,12 @@ console.log(
   `check-leaks: ${secrets.size} secrets recorded (${kinds || 'none'}) by ${secretFiles.length} provider process(es); ` +
     `${outputs} outputs (${(bytes / 1e6).toFixed(1)} MB) scanned from ${outputFiles.length} file(s)` +
     (unreadable ? `; ${unreadable} unreadable line(s)` : ''),
+);
+console.log(
+  `check-leaks: outputs by source: ${Object.entries(bySource)
+    .sort()
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ') || 'none'}`,
 );
 if (secrets.size === 0) console.log('check-leaks: no secret was issued during this run, so there was nothing to look for');
 if (unreadable > 0) {

@@ -70,8 +70,14 @@ export async function discoverProvider(config: AppConfig, deps: DiscoveryDeps): 
   }
   validateMetadata(as, config, deps.logger);
   const cache = { ...deps.settings.get('discoveryCache') };
-  cache[config.issuer] = { metadata: { ...as }, fetchedAt: deps.clock.now() };
-  deps.settings.set('discoveryCache', cache);
+  const metadata = { ...as };
+  // Rewritten only when the document changed: a provider serves the same metadata for months, and
+  // the settings write (a synchronous, flushed file replace) cost every launch renewal ~1 ms (issue 7).
+  // `fetchedAt` is therefore when this content was first seen.
+  if (JSON.stringify(cache[config.issuer]?.metadata) !== JSON.stringify(metadata)) {
+    cache[config.issuer] = { metadata, fetchedAt: deps.clock.now() };
+    deps.settings.set('discoveryCache', cache);
+  }
   return { as, client, clientAuth, fromCache: false, http };
 }
 

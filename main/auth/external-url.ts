@@ -6,7 +6,9 @@
  * leak credentials. The app opens exactly: the provider's discovered endpoints meant for the
  * browser (the authorization endpoint, and the end-session endpoint for browser logout), over
  * https — or http for a loopback issuer (the demo and test providers, by explicit configuration,
- * S7) — plus an explicit allow-list of https help links. Pure, so it is tested without Electron.
+ * S7) — plus an explicit allow-list of https help links. The device flow's verification page
+ * (RFC 8628 §3.2) is vetted separately by {@link vetVerificationUri}: its path is not in the
+ * metadata, so it is allowed by origin. Pure, so it is tested without Electron.
  *
  * @see RFC 8252 §4 and §8.1, https://www.electronjs.org/docs/latest/tutorial/security#15-do-not-use-shellopenexternal-with-untrusted-content
  */
@@ -23,6 +25,11 @@ export interface ExternalUrlPolicy {
   insecureLoopbackIssuer: boolean;
   /** Extra https links (help pages) matched by origin and path. */
   links?: readonly string[];
+  /**
+   * Origins (`scheme://host[:port]`) whose pages may be opened as a device sign-in's verification
+   * page: the issuer's and the discovered authorization endpoint's. Read by {@link vetVerificationUri} only.
+   */
+  verificationOrigins?: readonly string[];
 }
 
 /** Metadata fields whose URLs the browser is meant to visit. */
@@ -38,10 +45,14 @@ export function externalUrlPolicy(
   links: readonly string[] = [],
 ): ExternalUrlPolicy {
   const metadata = settings.get('discoveryCache')?.[config.issuer]?.metadata ?? {};
-  const endpoints = sameIssuer(metadata.issuer, config.issuer)
+  const checked = sameIssuer(metadata.issuer, config.issuer);
+  const endpoints = checked
     ? BROWSER_ENDPOINTS.map((name) => metadata[name]).filter((v): v is string => typeof v === 'string')
     : [];
-  return { endpoints, insecureLoopbackIssuer: config.insecureLoopbackIssuer, links };
+  const verificationOrigins = [config.issuer, checked ? metadata.authorization_endpoint : undefined]
+    .map(originOf)
+    .filter((o, i, all): o is string => o !== null && all.indexOf(o) === i);
+  return { endpoints, insecureLoopbackIssuer: config.insecureLoopbackIssuer, links, verificationOrigins };
 }
 
 /**
@@ -51,6 +62,46 @@ export function externalUrlPolicy(
  * @see ExternalUrlPolicy
  */
 export function vetExternalUrl(url: string, policy: ExternalUrlPolicy): URL {
+  const parsed = parseOpenable(url, policy);
+  const target = originAndPath(parsed);
+  const allowed = [...policy.endpoints, ...(policy.links ?? [])].some((candidate) => {
+    try {
+      return originAndPath(new URL(candidate)) === target;
+    } catch {
+      return false;
+    }
+  });
+  if (!allowed) {
+    throw new AuthError(
+      'origin_not_allowed',
+      `The app refused to open ${parsed.origin}: it is not the provider's sign-in page.`,
+    );
+  }
+  return parsed;
+}
+
+/**
+ * Returns the URL if it may be opened as a device sign-in's verification page: same scheme rules
+ * as {@link vetExternalUrl}, and its origin must be the issuer's or the authorization endpoint's.
+ * The device module already requires https (or a loopback issuer's http) for it; this keeps a
+ * provider that names some other site as its "verification page" from steering the user there
+ * through the app (RFC 8628 §5.4, remote phishing). Throws `origin_not_allowed` or `insecure_endpoint`.
+ *
+ * @see RFC 8628 §3.2, §3.3
+ */
+export function vetVerificationUri(url: string, policy: ExternalUrlPolicy): URL {
+  const parsed = parseOpenable(url, policy);
+  if (!(policy.verificationOrigins ?? []).includes(parsed.origin)) {
+    throw new AuthError(
+      'origin_not_allowed',
+      `The app refused to open ${parsed.origin}: it is not the provider's own site.`,
+    );
+  }
+  return parsed;
+}
+
+/** Parses and applies the checks every opened URL passes: a URL, no credentials, https (or loopback http by configuration). */
+function parseOpenable(url: string, policy: Pick<ExternalUrlPolicy, 'insecureLoopbackIssuer'>): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -68,21 +119,18 @@ export function vetExternalUrl(url: string, policy: ExternalUrlPolicy): URL {
       `The app refused to open a ${parsed.protocol.replace(/:$/, '').slice(0, 20)} link: only https pages of the provider are opened.`,
     );
   }
-  const target = originAndPath(parsed);
-  const allowed = [...policy.endpoints, ...(policy.links ?? [])].some((candidate) => {
-    try {
-      return originAndPath(new URL(candidate)) === target;
-    } catch {
-      return false;
-    }
-  });
-  if (!allowed) {
-    throw new AuthError(
-      'origin_not_allowed',
-      `The app refused to open ${parsed.origin}: it is not the provider's sign-in page.`,
-    );
-  }
   return parsed;
+}
+
+/** `https://host[:port]` of an http(s) URL, else null. */
+function originOf(url: unknown): string | null {
+  if (typeof url !== 'string') return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.origin : null;
+  } catch {
+    return null;
+  }
 }
 
 /** As discovery compares issuers: after URL normalisation. */

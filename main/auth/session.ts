@@ -200,14 +200,13 @@ export function createSession(deps: SessionDeps): SessionService {
     clockSkew,
     storage: { ...storage },
     memoryOnly: session !== null && memoryOnly,
-    signIn: pending
-      ? (pending.device ?? {
-          kind: 'browser',
-          browserOpened: pending.browserOpened,
-          startedAt: pending.startedAt,
-          expiresAt: pending.expiresAt,
-        })
-      : null,
+    // A device sign-in has nothing to show until the provider sent its code: null, never a
+    // "browser" sign-in (the UI would offer a browser and a link that do not exist).
+    signIn: !pending
+      ? null
+      : pending.kind === 'device'
+        ? pending.device
+        : { kind: 'browser', browserOpened: pending.browserOpened, startedAt: pending.startedAt, expiresAt: pending.expiresAt },
   });
   const notify = (): void => {
     if (disposed) return;

@@ -45,6 +45,7 @@ export interface SessionSnapshot {
   storage: { backend: string; available: boolean; detail: string | null };
   /** True while the session lives only in memory (keychain unavailable). */
   memoryOnly: boolean;
+  /** The pending sign-in; null when none, and while a device sign-in still waits for its code. */
   signIn: PendingSignIn | null;
 }
 

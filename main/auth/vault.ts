@@ -1,9 +1,15 @@
 /**
- * The token vault: sessions in the OS keychain, one entry per (issuer, client, account).
+ * The token vault: the signed-in session of each provider registration in the OS keychain.
  *
- * The keychain *account* name is `issuer client_id sub` (spaces cannot occur in a URL or a client_id
- * and are rare in `sub`; the three are URI-encoded anyway) so one keychain service can hold sessions
- * for several providers, and a launch finds the entry for the configured provider without network.
+ * One entry per (issuer, client): the keychain *account* name is `issuer client_id` (URI-encoded;
+ * a space cannot occur in either), so one keychain service can hold sessions for several providers
+ * and a launch reads its session with ONE keychain lookup, without listing the service (listing
+ * costs two to four lookups on the Secret Service: the launch-restore benchmark, issue 7). The
+ * account (`sub`) is inside the record; a sign-in as someone else replaces the entry.
+ *
+ * Earlier builds named the entry `issuer client_id sub` ({@link TokenVault.accountKey}, still the
+ * name of the cross-process refresh lock): when the direct lookup finds nothing, `load` lists the
+ * service for such entries and moves the newest to the current name.
  */
 import type { SecretStore } from '../platform/ports';
 import { AuthError } from './errors';
@@ -29,7 +35,12 @@ export class TokenVault {
     return this.store.backend;
   }
 
-  /** The keychain account name for a subject. */
+  /** The keychain account name of this registration's session. */
+  get entryKey(): string {
+    return [this.issuer, this.clientId].map(encodeURIComponent).join(' ');
+  }
+
+  /** Per-subject name: the refresh lock's key, and the entry name of earlier builds. */
   accountKey(sub: string): string {
     return [this.issuer, this.clientId, sub].map(encodeURIComponent).join(' ');
   }
@@ -40,24 +51,77 @@ export class TokenVault {
    * Keychain failures reject with `storage_unavailable`.
    */
   async load(): Promise<VaultLoadResult> {
-    const prefix = `${this.accountKey('')}`;
+    const raw = await this.store.get(this.service, this.entryKey);
+    if (raw === null) return this.loadEarlierEntries();
+    try {
+      return { kind: 'found', session: this.decode(raw) };
+    } catch (error) {
+      if (!(error instanceof AuthError) || error.code !== 'storage_corrupt') throw error;
+      await this.store.delete(this.service, this.entryKey);
+      return { kind: 'discarded', error };
+    }
+  }
+
+  /** Writes the session (replacing this registration's entry). Throws `storage_too_large` / `storage_unavailable`. */
+  async save(session: StoredSession): Promise<void> {
+    const encoded = encodeStoredSession(session);
+    await this.store.set(this.service, this.entryKey, encoded);
+  }
+
+  /**
+   * Deletes what is stored for `sub` and reads it back, so sign-out can report that the tokens are
+   * really gone (CHECKLIST R3). The entry is left alone when it holds another account's session
+   * (a newer sign-in replaced ours). Resolves true when nothing of `sub` is left.
+   */
+  async remove(sub: string): Promise<boolean> {
+    const earlier = this.accountKey(sub);
+    if ((await this.store.delete(this.service, earlier)) && (await this.store.get(this.service, earlier)) !== null) return false;
+    const raw = await this.store.get(this.service, this.entryKey);
+    if (raw === null || !this.holds(raw, sub)) return true;
+    await this.store.delete(this.service, this.entryKey);
+    return (await this.store.get(this.service, this.entryKey)) === null;
+  }
+
+  /** Decodes an entry of this registration; `storage_corrupt` when it is damaged or someone else's. */
+  private decode(raw: string, expectedAccount?: string): StoredSession {
+    const session = decodeStoredSession(raw);
+    if (
+      session.issuer !== this.issuer ||
+      session.clientId !== this.clientId ||
+      (expectedAccount !== undefined && this.accountKey(session.account.sub) !== expectedAccount)
+    ) {
+      throw new AuthError('storage_corrupt', 'The saved session belongs to another provider registration and was discarded. Sign in again.');
+    }
+    return session;
+  }
+
+  /** Whether an entry holds `sub`'s session (a damaged entry counts as anyone's: it goes too). */
+  private holds(raw: string, sub: string): boolean {
+    try {
+      return decodeStoredSession(raw).account.sub === sub;
+    } catch {
+      return true;
+    }
+  }
+
+  /**
+   * Entries named `issuer client_id sub` by earlier builds: the newest is moved to {@link entryKey},
+   * the others (an account signed in before another, a crash between write and delete) removed.
+   */
+  private async loadEarlierEntries(): Promise<VaultLoadResult> {
+    const prefix = this.accountKey('');
     const accounts = (await this.store.findAccounts(this.service)).filter((a) => a.startsWith(prefix)).sort();
     if (accounts.length === 0) return { kind: 'empty' };
-    // One signed-in account per provider registration: if several exist (an older version, a
-    // crash between write and delete), the most recently received one wins and the rest are removed.
-    let best: StoredSession | null = null;
+    let best: { session: StoredSession; raw: string; account: string } | null = null;
     let firstError: AuthError | null = null;
     for (const account of accounts) {
       const raw = await this.store.get(this.service, account);
       if (raw === null) continue;
       try {
-        const session = decodeStoredSession(raw);
-        if (session.issuer !== this.issuer || session.clientId !== this.clientId || this.accountKey(session.account.sub) !== account) {
-          throw new AuthError('storage_corrupt', 'The saved session belongs to another provider registration and was discarded. Sign in again.');
-        }
-        if (best === null || session.receivedAt > best.receivedAt) {
-          if (best) await this.store.delete(this.service, this.accountKey(best.account.sub));
-          best = session;
+        const session = this.decode(raw, account);
+        if (best === null || session.receivedAt > best.session.receivedAt) {
+          if (best) await this.store.delete(this.service, best.account);
+          best = { session, raw, account };
         } else {
           await this.store.delete(this.service, account);
         }
@@ -67,23 +131,12 @@ export class TokenVault {
         firstError ??= error;
       }
     }
-    if (best) return { kind: 'found', session: best };
+    if (best) {
+      // Written under the current name before the old one goes: a crash in between leaves a copy.
+      await this.store.set(this.service, this.entryKey, best.raw);
+      await this.store.delete(this.service, best.account);
+      return { kind: 'found', session: best.session };
+    }
     return firstError ? { kind: 'discarded', error: firstError } : { kind: 'empty' };
-  }
-
-  /** Writes the session (replacing the entry for its subject). Throws `storage_too_large` / `storage_unavailable`. */
-  async save(session: StoredSession): Promise<void> {
-    const encoded = encodeStoredSession(session);
-    await this.store.set(this.service, this.accountKey(session.account.sub), encoded);
-  }
-
-  /**
-   * Deletes the entry for `sub` and then reads it back, so sign-out can report that the tokens are
-   * really gone (CHECKLIST R3). Resolves true when the entry is verifiably absent.
-   */
-  async remove(sub: string): Promise<boolean> {
-    const account = this.accountKey(sub);
-    await this.store.delete(this.service, account);
-    return (await this.store.get(this.service, account)) === null;
   }
 }

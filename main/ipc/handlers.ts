@@ -3,14 +3,17 @@
  * (STYLE rule 6). Pure: no Electron import, so tests run them in Node against the real core.
  */
 import type { SessionService } from '../auth/snapshot';
-import { silentLogger, type Logger } from '../platform/ports';
+import { type BrowserLauncher, silentLogger, type Logger } from '../platform/ports';
 import { callApiHandler } from './channels/call-api';
 import { cancelSignInHandler } from './channels/cancel-sign-in';
+import { copyDeviceCodeHandler } from './channels/copy-device-code';
 import { type ClipboardWriter, copySignInLinkHandler } from './channels/copy-sign-in-link';
 import { getSessionHandler } from './channels/get-session';
+import { noDevicePageLauncher, openDevicePageHandler } from './channels/open-device-page';
 import { reopenBrowserHandler } from './channels/reopen-browser';
 import { retryHandler } from './channels/retry';
 import { signInHandler } from './channels/sign-in';
+import { signInWithDeviceHandler } from './channels/sign-in-with-device';
 import { signOutHandler } from './channels/sign-out';
 import type { IpcHandlers } from './handler';
 import type { SenderCheck } from './sender';
@@ -25,6 +28,13 @@ export interface IpcHandlerDeps {
   apiOrigins: readonly string[];
   /** Default address of the UI's "Call API" (OAUTH_API_URL), or null. */
   apiUrl?: string | null;
+  /** config.deviceFlow: sign-in with a code (RFC 8628) is offered and accepted only when true. Default off. */
+  deviceFlow?: boolean;
+  /**
+   * Opens a device sign-in's verification page, after vetting it to the provider's origin
+   * (`createElectronBrowserLauncher({ vet: vetVerificationUri })`). Default: refuses (browser_unavailable).
+   */
+  devicePage?: BrowserLauncher;
   logger?: Logger;
 }
 
@@ -35,7 +45,7 @@ export interface IpcHandlerDeps {
 export function createIpcHandlers(deps: IpcHandlerDeps): IpcHandlers {
   const context = { isTrustedSender: deps.isTrustedSender, logger: deps.logger ?? silentLogger };
   const { session } = deps;
-  const view = { apiOrigins: deps.apiOrigins, apiUrl: deps.apiUrl ?? null };
+  const view = { apiOrigins: deps.apiOrigins, apiUrl: deps.apiUrl ?? null, deviceFlow: deps.deviceFlow ?? false };
   return {
     'auth:get-session': getSessionHandler(session, view, context),
     'auth:sign-in': signInHandler(session, view, context),
@@ -45,5 +55,8 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcHandlers {
     'auth:sign-out': signOutHandler(session, context),
     'auth:call-api': callApiHandler(session, context),
     'auth:retry': retryHandler(session, view, context),
+    'auth:sign-in-with-device': signInWithDeviceHandler(session, view, context),
+    'auth:copy-device-code': copyDeviceCodeHandler(session, deps.clipboard, context),
+    'auth:open-device-page': openDevicePageHandler(session, deps.devicePage ?? noDevicePageLauncher, context),
   };
 }

@@ -19,6 +19,8 @@ export interface ViewContext {
   apiOrigins: readonly string[];
   /** Default "Call API" address (OAUTH_API_URL), display only: the session still checks the origin. */
   apiUrl?: string | null;
+  /** config.deviceFlow: whether the UI may offer sign-in with a code (RFC 8628 §5.4: opt-in). Default off. */
+  deviceFlow?: boolean;
 }
 
 /** The renderer's view of a session snapshot. */
@@ -35,6 +37,7 @@ export function toSessionView(s: SessionSnapshot, context: ViewContext): Session
     storage: { backend: s.storage.backend, available: s.storage.available, detail: s.storage.detail },
     memoryOnly: s.memoryOnly,
     signIn: pendingView(s.signIn),
+    deviceFlowEnabled: context.deviceFlow === true,
     apiOrigins: [...context.apiOrigins],
     apiUrl: context.apiUrl ?? null,
   };

@@ -15,6 +15,11 @@ export interface ElectronBrowserLauncherOptions {
   policy: () => ExternalUrlPolicy;
   /** Defaults to Electron's `shell.openExternal`. */
   openExternal?: (url: string) => Promise<void>;
+  /**
+   * The vetting applied before opening. Default {@link vetExternalUrl} (the sign-in and logout
+   * endpoints); the device flow's verification page uses `vetVerificationUri`.
+   */
+  vet?: (url: string, policy: ExternalUrlPolicy) => URL;
 }
 
 /**
@@ -23,9 +28,10 @@ export interface ElectronBrowserLauncherOptions {
  */
 export function createElectronBrowserLauncher(options: ElectronBrowserLauncherOptions): BrowserLauncher {
   const openExternal = options.openExternal ?? ((url: string) => shell.openExternal(url, { activate: true }));
+  const vet = options.vet ?? vetExternalUrl;
   return {
     async open(url) {
-      const vetted = vetExternalUrl(url, options.policy());
+      const vetted = vet(url, options.policy());
       try {
         await openExternal(vetted.href);
       } catch (cause) {

@@ -8,7 +8,7 @@
  */
 import type { AuthApi, IpcError } from '../../preload/contract';
 import { replaceIfChanged } from './dom';
-import { hostOf } from './format';
+import { codeExpiryText, hostOf } from './format';
 import { describeError, isQuietError } from './messages';
 import { type Action, defaultApiUrl, type ScreenKey, screenOf, type UiActions, type UiModel } from './model';
 import { announcementFor, renderBanners, renderScreen } from './view';
@@ -31,8 +31,15 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
     apiResult: null,
     apiUrl: null,
     now: Date.now(),
+    copiedCode: null,
   };
   let shown: ScreenKey | null = null;
+  /** The device user code last announced, and the one whose "expires in a minute" was said. */
+  let announcedCode: string | null = null;
+  let warnedCode: string | null = null;
+  let copiedTimer: number | undefined;
+
+  const pendingDeviceCode = () => (model.session?.signIn?.kind === 'device' ? model.session.signIn : null);
 
   const setPending = (action: Action, on: boolean) => {
     const next = new Set(model.pending);
@@ -59,7 +66,8 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
 
   const render = () => {
     const screen = screenOf(model);
-    if (model.notice?.screen && model.notice.screen !== screen) model.notice = null;
+    const notice = model.notice;
+    if (notice?.screen && notice.screen !== screen && notice.givenOn !== screen) model.notice = null;
     const active = document.activeElement as HTMLElement | null;
     const focusKey = active?.dataset.focusKey;
     const selection =
@@ -71,6 +79,7 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
     replaceIfChanged(el.banners, renderBanners(model, actions));
     replaceIfChanged(el.screen, renderScreen(screen, model, actions));
 
+    const code = pendingDeviceCode()?.userCode ?? null;
     if (screen !== shown) {
       // The first real screen after "Loading…" is the page opening: focus stays at the top.
       const first = shown === null || shown === 'loading';
@@ -80,7 +89,15 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
         el.screen.querySelector<HTMLElement>('[data-autofocus]');
       if (!first && target) target.focus();
       if (!first || screen !== 'loading') announce(announcementFor(screen, model));
-    } else if (focusKey) {
+      announcedCode = code;
+      return;
+    }
+    if (screen === 'device-code' && code !== announcedCode) {
+      // The code arrived on the screen that was waiting for it: say it, once.
+      announcedCode = code;
+      announce(announcementFor(screen, model));
+    }
+    if (focusKey) {
       const again = document.querySelector<HTMLElement>(`[data-focus-key="${focusKey}"]`);
       if (again) {
         again.focus();
@@ -112,10 +129,44 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
     signIn: () => {
       void run('sign-in', () => api.signIn());
     },
+    signInWithDevice: () => {
+      // Resolves when the sign-in ends; the code arrives meanwhile as session events.
+      void run('device-sign-in', () => api.signInWithDevice());
+    },
+    copyDeviceCode: () => {
+      const code = pendingDeviceCode()?.userCode ?? null;
+      void run('copy-code', () => api.copyDeviceCode()).then((value) => {
+        if (!value) return;
+        if (!value.copied) {
+          model.notice = { tone: 'info', title: 'No sign-in is waiting any more.' };
+          announce(model.notice.title);
+          render();
+          return;
+        }
+        model.copiedCode = code;
+        announce('Code copied.');
+        render();
+        window.clearTimeout(copiedTimer);
+        copiedTimer = window.setTimeout(() => {
+          model.copiedCode = null;
+          render();
+        }, 2500);
+      });
+    },
+    openDevicePage: () => {
+      void run('open-device-page', () => api.openDevicePage()).then((value) => {
+        if (value === null) {
+          model.notice = { tone: 'info', title: 'Opened the page in your browser.', detail: 'Enter the code there.', screen: 'device-code' };
+          announce(`${model.notice.title} ${model.notice.detail}`);
+          render();
+        }
+      });
+    },
     cancelSignIn: () => {
       void run('cancel', () => api.cancelSignIn()).then((value) => {
         if (value === null) {
-          model.notice = { tone: 'info', title: 'Sign-in cancelled.', screen: 'signed-out' };
+          // The session reports "signed out" after this reply: the notice waits for that screen.
+          model.notice = { tone: 'info', title: 'Sign-in cancelled.', screen: 'signed-out', givenOn: screenOf(model) };
           render();
         }
       });
@@ -223,14 +274,31 @@ export function startApp(api: AuthApi, el: AppElements): () => void {
     render();
   });
 
+  /**
+   * Once a second: the device code's countdown, updated in place (rebuilding the screen would drop
+   * a selection of the code); every 15 s a full render for the relative times of other screens.
+   * Both read the same `model.now`, so a render leaves an up-to-date countdown untouched.
+   */
+  let ticks = 0;
   const timer = window.setInterval(() => {
     model.now = Date.now();
-    render();
-  }, 15_000);
+    ticks += 1;
+    for (const timerEl of el.screen.querySelectorAll<HTMLElement>('[data-countdown-until]')) {
+      const text = codeExpiryText(Number(timerEl.dataset.countdownUntil), model.now);
+      if (timerEl.textContent !== text) timerEl.textContent = text;
+    }
+    const pending = pendingDeviceCode();
+    if (pending && warnedCode !== pending.userCode && pending.expiresAt - model.now <= 60_000 && pending.expiresAt > model.now) {
+      warnedCode = pending.userCode;
+      announce('The code expires in less than a minute.');
+    }
+    if (ticks % 15 === 0) render();
+  }, 1_000);
 
   render();
   return () => {
     unsubscribe();
     window.clearInterval(timer);
+    window.clearTimeout(copiedTimer);
   };
 }

@@ -1,4 +1,4 @@
-/** Display helpers: initials, times, hosts. Pure, locale-aware where it matters. */
+/** Display helpers: initials, times, hosts, the device code. Pure, locale-aware where it matters. */
 
 /** "Alice Liddell" → "AL"; "bob@example.test" → "B"; "" → "?". */
 export function initials(name: string | null, email: string | null, sub: string): string {
@@ -40,5 +40,42 @@ export function prettyBody(body: string): string {
     return JSON.stringify(JSON.parse(body), null, 2);
   } catch {
     return body;
+  }
+}
+
+/** "9:41" until `until` (minutes:seconds, "1:02:03" past an hour), never negative. */
+export function countdown(until: number, now: number): string {
+  // Floored, as clocks count down: a fresh 10-minute code reads 10:00, never 10:01.
+  const total = Math.max(0, Math.floor((until - now) / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/** The device code's expiry line: "Code expires in 9:41", then "This code has expired." */
+export function codeExpiryText(expiresAt: number, now: number): string {
+  return expiresAt - now > 0 ? `Code expires in ${countdown(expiresAt, now)}` : 'This code has expired.';
+}
+
+/**
+ * A user code as a screen reader should say it: character by character, groups separated by a
+ * pause ("WDJB-MJHT" → "W D J B, M J H T"), so "B" and "D" are not read as one word.
+ */
+export function spellCode(code: string): string {
+  return code
+    .split(/[\s-]+/)
+    .filter(Boolean)
+    .map((group) => group.split('').join(' '))
+    .join(', ');
+}
+
+/** "login.example.com/device" — the address without the scheme, as a person would type it. */
+export function displayAddress(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname === '/' ? '' : u.pathname}${u.search}`;
+  } catch {
+    return url;
   }
 }

@@ -40,14 +40,27 @@ const HEADLINES: Record<string, string> = {
   issuer_mismatch: "The provider's settings don't match",
   insecure_endpoint: 'Insecure provider address',
   provider_unsupported: "The provider doesn't support this",
+  device_expired: 'The code expired',
+  device_denied: 'Sign-in was denied',
   ipc_invalid: 'The app sent an invalid request',
   ipc_forbidden: 'Request refused',
   internal: 'Something went wrong',
 };
 
+/**
+ * Explanations the app words itself, where the main process's message speaks for the command line
+ * ("Start again") and the screen has its own way forward (the sign-in buttons right below).
+ */
+const DETAILS: Record<string, string> = {
+  device_expired: 'The code expired before it was entered. Try again.',
+  device_denied: 'The sign-in was turned down on the other device. Try again if that was a mistake.',
+};
+
 /** A headline and the main process's explanation (empty when it would only repeat the headline). */
 export function describeError(error: IpcError): { title: string; detail: string } {
   const title = HEADLINES[error.code] ?? 'Something went wrong';
+  const own = DETAILS[error.code];
+  if (own) return { title, detail: own };
   const same = (a: string) => a.toLowerCase().replace(/[.!\s]+$/, '');
   return { title, detail: same(error.message) === same(title) ? '' : error.message };
 }

@@ -2,7 +2,17 @@
 import type { CallApiResponse, IpcError, SessionView } from '../../preload/contract';
 
 /** Things the user can ask for; each is "pending" while its request is in flight. */
-export type Action = 'sign-in' | 'cancel' | 'reopen' | 'copy' | 'sign-out' | 'call-api' | 'retry';
+export type Action =
+  | 'sign-in'
+  | 'device-sign-in'
+  | 'cancel'
+  | 'reopen'
+  | 'copy'
+  | 'copy-code'
+  | 'open-device-page'
+  | 'sign-out'
+  | 'call-api'
+  | 'retry';
 
 /** Short feedback after an action ("Link copied", "Signed out", an error). */
 export interface Notice {
@@ -13,6 +23,11 @@ export interface Notice {
   code?: string;
   /** The screen the notice belongs to ("Link copied" means nothing once signed in). */
   screen?: ScreenKey;
+  /**
+   * The screen the notice was given on, when it is about the screen that comes next ("Sign-in
+   * cancelled" answers Cancel before the session reports signed out): it waits there, unseen.
+   */
+  givenOn?: ScreenKey;
 }
 
 /** The last "Call API" outcome. */
@@ -30,13 +45,18 @@ export interface UiModel {
   apiResult: ApiResult | null;
   /** The address typed in the Call API field; null = the default for the configured origin. */
   apiUrl: string | null;
-  /** Wall clock for relative times, refreshed by a timer. */
+  /** Wall clock for relative times and the device code's countdown, refreshed by a timer. */
   now: number;
+  /** The device user code just copied ("Copied" on its button for a moment), or null. */
+  copiedCode: string | null;
 }
 
 /** What the user can do; the view calls these, the controller implements them. */
 export interface UiActions {
   signIn(): void;
+  signInWithDevice(): void;
+  copyDeviceCode(): void;
+  openDevicePage(): void;
   cancelSignIn(): void;
   reopenBrowser(): void;
   copySignInLink(): void;
@@ -51,7 +71,15 @@ export interface UiActions {
  * Which screen the model shows. A change of screen moves focus to its heading and is announced;
  * a re-render of the same screen keeps focus where it was.
  */
-export type ScreenKey = 'loading' | 'unavailable' | 'signed-out' | 'signing-in' | 'signed-in' | 'offline' | 'storage-unavailable';
+export type ScreenKey =
+  | 'loading'
+  | 'unavailable'
+  | 'signed-out'
+  | 'signing-in'
+  | 'device-code'
+  | 'signed-in'
+  | 'offline'
+  | 'storage-unavailable';
 
 export function screenOf(model: UiModel): ScreenKey {
   if (model.fatal) return 'unavailable';
@@ -59,7 +87,9 @@ export function screenOf(model: UiModel): ScreenKey {
   if (s === null) return 'loading';
   switch (s.state) {
     case 'signing-in':
-      return 'signing-in';
+      // No pending sign-in yet means a device sign-in still asking for its code (the browser flow
+      // always reports one): the same screen as the code itself, so focus moves only once.
+      return s.signIn === null || s.signIn.kind === 'device' ? 'device-code' : 'signing-in';
     case 'signed-in':
       return 'signed-in';
     case 'refreshing':

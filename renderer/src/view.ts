@@ -9,7 +9,7 @@
  */
 import type { AccountView, SessionView } from '../../preload/contract';
 import { h } from './dom';
-import { clockTime, hostOf, initials, prettyBody, relativeTime } from './format';
+import { clockTime, codeExpiryText, displayAddress, hostOf, initials, prettyBody, relativeTime, spellCode } from './format';
 import { describeError, isQuietError } from './messages';
 import { type Action, defaultApiUrl, isRetryingOffline, type ScreenKey, screenOf, type UiActions, type UiModel } from './model';
 
@@ -47,9 +47,9 @@ function heading(text: string, level: 'h1' | 'h2' = 'h1'): HTMLElement {
   return h(level, { class: 'screen-title', tabindex: '-1', 'data-autofocus': 'true', 'data-focus-key': 'screen-title' }, text);
 }
 
-function noticeView(model: UiModel, actions: UiActions): HTMLElement | null {
+function noticeView(screen: ScreenKey, model: UiModel, actions: UiActions): HTMLElement | null {
   const n = model.notice;
-  if (!n) return null;
+  if (!n || (n.screen && n.screen !== screen)) return null;
   return h(
     'div',
     { class: `notice notice-${n.tone}`, role: n.tone === 'error' ? 'alert' : null },
@@ -194,6 +194,24 @@ function apiSection(model: UiModel, actions: UiActions): HTMLElement {
   );
 }
 
+/** "Sign in with a code on another device", only when the device flow is switched on (RFC 8628 §5.4). */
+function deviceSignInOption(model: UiModel, actions: UiActions): HTMLElement | null {
+  if (!model.session?.deviceFlowEnabled) return null;
+  return h(
+    'div',
+    { class: 'alt-sign-in' },
+    h('p', { class: 'divider', 'aria-hidden': 'true' }, h('span', {}, 'or')),
+    button('Sign in with a code on another device', 'secondary', 'device-sign-in', actions.signInWithDevice, model, 'device-sign-in', {
+      'aria-describedby': 'device-sign-in-hint',
+    }),
+    h(
+      'p',
+      { class: 'hint', id: 'device-sign-in-hint' },
+      "When this computer can't open a browser: enter a code on your phone or another computer instead.",
+    ),
+  );
+}
+
 function signedOutScreen(model: UiModel, actions: UiActions): HTMLElement[] {
   const s = model.session!;
   return [
@@ -206,22 +224,81 @@ function signedOutScreen(model: UiModel, actions: UiActions): HTMLElement[] {
     ),
     lastErrorView(model),
     h('div', { class: 'actions' }, button('Sign in with your browser', 'primary', 'sign-in', actions.signIn, model, 'sign-in')),
+    deviceSignInOption(model, actions),
   ].filter((x): x is HTMLElement => x !== null);
+}
+
+/**
+ * Device sign-in (RFC 8628 §3.3): the user code, large and selectable, where to enter it, a live
+ * countdown, and the phishing warning of §5.4 in one sentence. The countdown's text is updated in
+ * place every second by the controller (`data-countdown-until`), so the screen is not rebuilt —
+ * a selection of the code, or a click in progress, survives.
+ */
+function deviceScreen(model: UiModel, actions: UiActions): HTMLElement[] {
+  const s = model.session!;
+  const pending = s.signIn?.kind === 'device' ? s.signIn : null;
+  const cancel = h('div', { class: 'actions' }, button('Cancel', 'quiet', 'cancel', actions.cancelSignIn, model, 'cancel'));
+  if (!pending) {
+    return [
+      h('div', { class: 'progress', 'aria-hidden': 'true' }, h('span', { class: 'progress-ring' })),
+      heading('Sign in on another device'),
+      h('p', { class: 'lead' }, `Getting a code from ${hostOf(s.issuer)}…`),
+      cancel,
+    ];
+  }
+  const copied = model.copiedCode === pending.userCode;
+  return [
+    heading('Sign in on another device'),
+    h(
+      'div',
+      { class: 'device-where' },
+      h('p', { class: 'lead' }, 'On your phone or another computer, go to'),
+      h('p', { class: 'device-uri', id: 'device-uri' }, displayAddress(pending.verificationUri)),
+      h('p', { class: 'lead' }, 'and enter this code:'),
+    ),
+    h(
+      'div',
+      { class: 'device-code-box' },
+      h(
+        'p',
+        { class: 'device-code', id: 'device-code' },
+        // Screen readers get the code spelled out; the visible code stays one selectable word.
+        h('span', { class: 'device-code-value', 'aria-hidden': 'true', translate: 'no' }, pending.userCode),
+        h('span', { class: 'visually-hidden' }, `Code: ${spellCode(pending.userCode)}`),
+      ),
+      h(
+        'p',
+        { class: 'device-expiry', role: 'timer', 'data-countdown-until': String(pending.expiresAt) },
+        codeExpiryText(pending.expiresAt, model.now),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      button(copied ? 'Copied' : 'Copy code', 'primary', 'copy-code', actions.copyDeviceCode, model, 'copy-code'),
+      button('Open this page', 'secondary', 'open-device-page', actions.openDevicePage, model, 'open-device-page', {
+        'aria-describedby': 'device-uri',
+      }),
+    ),
+    h(
+      'p',
+      { class: 'device-warning' },
+      h('span', { class: 'warning-icon', 'aria-hidden': 'true' }),
+      h('span', {}, "Only enter this code on the provider's own page, and only because you started this sign-in."),
+    ),
+    h(
+      'p',
+      { class: 'device-waiting' },
+      h('span', { class: 'btn-spinner', 'aria-hidden': 'true' }),
+      'This window updates by itself when you’re done.',
+    ),
+    cancel,
+  ];
 }
 
 function signingInScreen(model: UiModel, actions: UiActions): HTMLElement[] {
   const s = model.session!;
   const pending = s.signIn;
-  if (pending?.kind === 'device') {
-    return [
-      heading('Enter the code on another device'),
-      h('p', { class: 'lead' }, 'Go to the address below and enter this code:'),
-      h('p', { class: 'device-code', 'aria-label': `Code: ${pending.userCode.split('').join(' ')}` }, pending.userCode),
-      h('p', { class: 'device-uri' }, pending.verificationUri),
-      h('p', { class: 'hint' }, `The code works until ${clockTime(pending.expiresAt)}.`),
-      h('div', { class: 'actions' }, button('Cancel', 'secondary', 'cancel', actions.cancelSignIn, model, 'cancel')),
-    ];
-  }
   const browserFailed = pending?.kind === 'browser' && !pending.browserOpened;
   return [
     h('div', { class: 'progress', 'aria-hidden': 'true' }, h('span', { class: 'progress-ring' })),
@@ -295,6 +372,7 @@ function storageUnavailableScreen(model: UiModel, actions: UiActions): HTMLEleme
       ),
     ),
     h('div', { class: 'actions' }, button('Sign in for this session only', 'primary', 'sign-in', actions.signIn, model, 'sign-in')),
+    deviceSignInOption(model, actions),
   ].filter((x): x is HTMLElement => x !== null);
 }
 
@@ -322,6 +400,8 @@ export function renderScreen(screen: ScreenKey, model: UiModel, actions: UiActio
         return signedOutScreen(model, actions);
       case 'signing-in':
         return signingInScreen(model, actions);
+      case 'device-code':
+        return deviceScreen(model, actions);
       case 'signed-in':
         return signedInScreen(model, actions);
       case 'offline':
@@ -330,7 +410,7 @@ export function renderScreen(screen: ScreenKey, model: UiModel, actions: UiActio
         return storageUnavailableScreen(model, actions);
     }
   })();
-  const notice = noticeView(model, actions);
+  const notice = noticeView(screen, model, actions);
   return notice ? [notice, ...body] : body;
 }
 
@@ -404,6 +484,11 @@ export function announcementFor(screen: ScreenKey, model: UiModel): string {
       return 'Signed out.';
     case 'signing-in':
       return 'Waiting for you to finish signing in in your browser.';
+    case 'device-code': {
+      const pending = s?.signIn?.kind === 'device' ? s.signIn : null;
+      if (!pending) return 'Getting a code to sign in on another device.';
+      return `Sign in on another device. Go to ${displayAddress(pending.verificationUri)} and enter the code ${spellCode(pending.userCode)}.`;
+    }
     case 'signed-in':
       return `Signed in as ${who}.`;
     case 'offline':

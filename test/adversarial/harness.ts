@@ -1,66 +1,49 @@
 /**
  * Fault injection for the adversarial suite, at the ports the product exposes — never inside it:
- * - the storage port: the REAL keytar store wrapped so chosen calls fail, or wait for the test;
- * - the fetch port: the real fetch wrapped so chosen responses are rewritten or held;
+ * - the storage port: the REAL keytar adapter over a keytar that fails the way real machines make
+ *   it fail (switchable per operation), or the real store with a call held until the test says;
+ * - the fetch port: the real fetch wrapped (in each test) so chosen responses are rewritten, cut
+ *   off or held;
  * - the clock port: a wall clock and a monotonic clock the test moves separately (a suspended
  *   laptop's monotonic clock stops while the wall clock runs on);
  * - what the user sees: the session read through the real IPC handler the renderer calls
  *   (`auth:get-session`), with the renderer's own headline for the error code.
- * Everything else is real (tests/auth/session-harness.ts): the bench provider, the demo API,
+ * Everything else is real (test/auth/session-harness.ts): the bench provider, the demo API,
  * chromium as the system browser, the keychain, the settings file, the lock files.
  */
-import type { SessionSnapshot } from '../../main/auth/snapshot';
+import type { SessionService, SessionSnapshot } from '../../main/auth/snapshot';
 import { createIpcHandlers } from '../../main/ipc/handlers';
-import type { Clock, FetchLike, SecretStore } from '../../main/platform/ports';
+import type { Clock, SecretStore } from '../../main/platform/ports';
 import { createKeytarSecretStore } from '../../main/platform/secret-store.keytar';
 import type { SessionView } from '../../preload/contract';
 import { describeError } from '../../renderer/src/messages';
-import type { SessionService } from '../../main/auth/snapshot';
 import { recordOutput } from '../support/output-capture';
 
 type StoreMethod = 'get' | 'set' | 'delete' | 'findAccounts';
 
-/** The real keychain with switches: fail the next N calls of a method, or hold them until released. */
+/** The real keychain (through the real adapter) with one switch: hold a call until the test releases it. */
 export interface FaultyStore extends SecretStore {
-  /** Calls made per method (including failed ones). */
-  readonly calls: Record<StoreMethod, number>;
-  /** Makes the next `times` calls (default: all) of `method` reject with `error()`. */
-  fail(method: StoreMethod, error: () => unknown, times?: number): void;
   /** The next call of `method` waits (before reaching the keychain) until `release()` is called. */
   hold(method: StoreMethod): { reached: Promise<void>; release(): void };
-  reset(): void;
 }
 
 export function faultyStore(real: SecretStore = createKeytarSecretStore()): FaultyStore {
-  const calls: Record<StoreMethod, number> = { get: 0, set: 0, delete: 0, findAccounts: 0 };
-  const failures = new Map<StoreMethod, { error: () => unknown; remaining: number }>();
   const holds = new Map<StoreMethod, { arrive(): void; gate: Promise<void> }>();
   const around = async <T>(method: StoreMethod, op: () => Promise<T>): Promise<T> => {
-    calls[method] += 1;
     const held = holds.get(method);
     if (held) {
       holds.delete(method);
       held.arrive();
       await held.gate;
     }
-    const failure = failures.get(method);
-    if (failure) {
-      failure.remaining -= 1;
-      if (failure.remaining <= 0) failures.delete(method);
-      throw failure.error();
-    }
     return op();
   };
   return {
     backend: real.backend,
-    calls,
     get: (s, a) => around('get', () => real.get(s, a)),
     set: (s, a, v) => around('set', () => real.set(s, a, v)),
     delete: (s, a) => around('delete', () => real.delete(s, a)),
     findAccounts: (s) => around('findAccounts', () => real.findAccounts(s)),
-    fail(method, error, times = Number.POSITIVE_INFINITY) {
-      failures.set(method, { error, remaining: times });
-    },
     hold(method) {
       let arrive!: () => void;
       let release!: () => void;
@@ -72,10 +55,6 @@ export function faultyStore(real: SecretStore = createKeytarSecretStore()): Faul
       });
       holds.set(method, { arrive, gate });
       return { reached, release };
-    },
-    reset() {
-      failures.clear();
-      holds.clear();
     },
   };
 }
@@ -145,23 +124,6 @@ export function splitClock(wallOffsetMs = 0): SplitClock {
       wall += ms;
     },
   };
-}
-
-/** Rewrites responses at the fetch port: `rewrite` returns a replacement, or null to pass through. */
-export function rewritingFetch(
-  rewrite: (url: URL, init: RequestInit | undefined, response: Response) => Promise<Response | null> | Response | null,
-  inner: FetchLike = globalThis.fetch,
-): FetchLike & { rewritten: number } {
-  const wrapped = (async (input, init) => {
-    const response = await inner(input, init);
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const replacement = await rewrite(url, init, response);
-    if (!replacement) return response;
-    wrapped.rewritten += 1;
-    return replacement;
-  }) as FetchLike & { rewritten: number };
-  wrapped.rewritten = 0;
-  return wrapped;
 }
 
 /** What the user sees: the renderer's view through the real IPC handler, and its error headline. */

@@ -67,6 +67,35 @@ describe('device sign-in through the session', () => {
     expect(bench.provider.counts.device_authorization).toBe(0);
   });
 
+  it('while the code is being requested, the pending sign-in is not reported as a browser sign-in', async () => {
+    // Regression: the snapshot fell back to `{ kind: 'browser', browserOpened: false }` until the
+    // device authorization response arrived, so the app showed "Your browser didn't open. Copy the
+    // sign-in link" for a sign-in that has no browser and no link.
+    bench = await startBench('device-starting', {}, { browser });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const session = bench.session({
+      config: { deviceFlow: true },
+      tunables: { deviceIntervalMs: 100 },
+      fetch: async (input, init) => {
+        const url = input instanceof Request ? input.url : String(input);
+        if (url.includes('/device/auth')) await held;
+        return globalThis.fetch(input, init);
+      },
+    });
+    const seen: SessionSnapshot[] = [];
+    session.onChange((s) => seen.push(s));
+    const outcome = session.signInWithDevice().catch((e: unknown) => e);
+    const starting = await waitForSnapshot(session, (s) => s.state === 'signing-in').finally(release);
+    expect(starting.signIn).toBeNull();
+    await waitForSnapshot(session, (s) => s.signIn?.kind === 'device');
+    session.cancelSignIn();
+    expect(isAuthError(await outcome, 'cancelled')).toBe(true);
+    expect(seen.some((s) => s.signIn?.kind === 'browser')).toBe(false);
+  });
+
   it('cancel stops polling: cancelled, back to signed out, nothing stored', async () => {
     bench = await startBench('device-cancel', {}, { browser });
     const session = bench.session({ config: { deviceFlow: true }, tunables: { deviceIntervalMs: 100 } });

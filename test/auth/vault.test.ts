@@ -4,8 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuthError } from '../../main/auth/errors';
-import { MAX_ENTRY_BYTES } from '../../main/auth/tokens';
+import { encodeStoredSession, MAX_ENTRY_BYTES } from '../../main/auth/tokens';
 import { TokenVault } from '../../main/auth/vault';
+import type { SecretStore } from '../../main/platform/ports';
 import { createKeytarSecretStore } from '../../main/platform/secret-store.keytar';
 import { openTestKeychain, type TestKeychain } from '../support/keyring';
 import { sampleSession } from './fixtures';
@@ -23,11 +24,40 @@ describe('vault: real keychain', () => {
     await keychain.cleanup();
   });
 
-  it('saves one entry per (issuer, client, account) and loads it back', async () => {
+  it('saves one entry per (issuer, client) and loads it back', async () => {
     expect(await vault.load()).toEqual({ kind: 'empty' });
     await vault.save(session);
-    expect(await keychain.accounts()).toEqual([vault.accountKey('alice')]);
+    expect(await keychain.accounts()).toEqual([vault.entryKey]);
     expect(await vault.load()).toEqual({ kind: 'found', session });
+  });
+
+  it('a launch reads its entry with one keychain lookup and no listing', async () => {
+    await vault.save(session);
+    const calls: string[] = [];
+    const real = createKeytarSecretStore();
+    const counted = <T>(name: string, run: () => Promise<T>) => {
+      calls.push(name);
+      return run();
+    };
+    const counting: SecretStore = {
+      backend: real.backend,
+      get: (s, a) => counted('get', () => real.get(s, a)),
+      set: (s, a, v) => counted('set', () => real.set(s, a, v)),
+      delete: (s, a) => counted('delete', () => real.delete(s, a)),
+      findAccounts: (s) => counted('findAccounts', () => real.findAccounts(s)),
+    };
+    const launch = new TokenVault(counting, keychain.service, session.issuer, session.clientId);
+    expect(await launch.load()).toEqual({ kind: 'found', session });
+    expect(calls).toEqual(['get']);
+  });
+
+  it('a sign-in as another account replaces the entry; removing the earlier account leaves it', async () => {
+    const bob = sampleSession({ account: { sub: 'bob' }, identity: null, receivedAt: 2 });
+    await vault.save(session);
+    await vault.save(bob);
+    expect(await vault.remove('alice')).toBe(true);
+    expect(await vault.load()).toEqual({ kind: 'found', session: bob });
+    expect(await keychain.accounts()).toEqual([vault.entryKey]);
   });
 
   it('another registration under the same service does not see the entry', async () => {
@@ -70,17 +100,18 @@ describe('vault: real keychain', () => {
 
   it('K5 an entry whose content belongs to another account key is discarded', async () => {
     await vault.save(session);
-    const raw = await keychain.get(vault.accountKey('alice'));
-    await keychain.delete(vault.accountKey('alice'));
+    const raw = await keychain.get(vault.entryKey);
+    await keychain.delete(vault.entryKey);
     await keychain.set(vault.accountKey('mallory'), raw!);
     expect(await vault.load()).toMatchObject({ kind: 'discarded', error: { code: 'storage_corrupt' } });
     expect(await keychain.accounts()).toEqual([]);
   });
 
-  it('two entries for one registration: the newest wins, the other is removed', async () => {
-    await vault.save(sampleSession({ account: { sub: 'bob' }, identity: null, receivedAt: 1 }));
-    await vault.save(session);
+  it('entries of earlier builds (issuer client sub): the newest moves to the current name, the other is removed', async () => {
+    await keychain.set(vault.accountKey('bob'), encodeStoredSession(sampleSession({ account: { sub: 'bob' }, identity: null, receivedAt: 1 })));
+    await keychain.set(vault.accountKey('alice'), encodeStoredSession(session));
     expect(await vault.load()).toEqual({ kind: 'found', session });
-    expect(await keychain.accounts()).toEqual([vault.accountKey('alice')]);
+    expect(await keychain.accounts()).toEqual([vault.entryKey]);
+    expect(await vault.load()).toEqual({ kind: 'found', session });
   });
 });

@@ -92,7 +92,7 @@ describe('benchmark measurements (tiny counts, no timing assertions)', () => {
   });
 
   it('memory: growth is measured over the given number of calls', async () => {
-    const result = await measureMemory(env, { warmupCalls: 20, calls: 50, concurrency: 4 });
+    const result = await measureMemory(env, { warmupCalls: 20, calls: 50, batches: 5, concurrency: 4 });
     expect(Number.isFinite(result.figures.rss_growth_mb_10k_calls)).toBe(true);
     expect(result.repetitions.rss_growth_mb_10k_calls).toBe(50);
     results.push(result);

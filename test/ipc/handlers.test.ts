@@ -10,16 +10,34 @@ import type { SessionSnapshot } from '../../main/auth/snapshot';
 import type { IpcHandlers } from '../../main/ipc/handler';
 import { createIpcHandlers } from '../../main/ipc/handlers';
 import { createSenderCheck, type SenderInfo } from '../../main/ipc/sender';
-import type { Logger } from '../../main/platform/ports';
+import type { BrowserLauncher, Logger } from '../../main/platform/ports';
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../preload/contract';
 import { BASE_SNAPSHOT, createFakeSession, SIGNED_IN } from './fake-session';
 
 const WINDOW_ID = 7;
 const OUR_FRAME: SenderInfo = { webContentsId: WINDOW_ID, frameUrl: 'app://app/index.html', isMainFrame: true };
 
-function setup(initial: SessionSnapshot = BASE_SNAPSHOT) {
+const DEVICE_PENDING: SessionSnapshot = {
+  ...BASE_SNAPSHOT,
+  state: 'signing-in',
+  signIn: {
+    kind: 'device',
+    userCode: 'WDJB-MJHT',
+    verificationUri: 'https://login.example.test/device',
+    verificationUriComplete: 'https://login.example.test/device?user_code=WDJB-MJHT',
+    expiresAt: Date.UTC(2030, 0, 1, 12, 10),
+  },
+};
+
+function setup(initial: SessionSnapshot = BASE_SNAPSHOT, options: { deviceFlow?: boolean; devicePage?: BrowserLauncher } = {}) {
   const session = createFakeSession(initial);
   const clipboard: string[] = [];
+  const opened: string[] = [];
+  const devicePage: BrowserLauncher = options.devicePage ?? {
+    async open(url) {
+      opened.push(url);
+    },
+  };
   const logs: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
   const logger: Logger = {
     info: (message, fields) => logs.push({ level: 'info', message, fields }),
@@ -32,13 +50,15 @@ function setup(initial: SessionSnapshot = BASE_SNAPSHOT) {
     isTrustedSender: createSenderCheck({ appOrigin: 'app://app', windowWebContentsId: () => WINDOW_ID }),
     apiOrigins: ['https://api.example.test'],
     apiUrl: 'https://api.example.test/me',
+    deviceFlow: options.deviceFlow ?? true,
+    devicePage,
     logger,
   });
   const call = (channel: InvokeChannel, args: unknown[] = [], sender: SenderInfo = OUR_FRAME) =>
     (handlers[channel] as IpcHandlers[InvokeChannel])(sender, args) as Promise<
       { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } }
     >;
-  return { session, clipboard, logs, handlers, call };
+  return { session, clipboard, opened, logs, handlers, call };
 }
 
 const ALL_CHANNELS = Object.values(INVOKE_CHANNELS) as InvokeChannel[];
@@ -51,6 +71,9 @@ const VALID_ARGS: Record<InvokeChannel, unknown[]> = {
   'auth:sign-out': [],
   'auth:call-api': [{ url: 'https://api.example.test/me' }],
   'auth:retry': [],
+  'auth:sign-in-with-device': [],
+  'auth:copy-device-code': [],
+  'auth:open-device-page': [],
 };
 
 describe('handlers: one per contract channel', () => {
@@ -76,6 +99,7 @@ describe('handlers: one per contract channel', () => {
         storage: SIGNED_IN.storage,
         memoryOnly: false,
         signIn: null,
+        deviceFlowEnabled: true,
         apiOrigins: ['https://api.example.test'],
         apiUrl: 'https://api.example.test/me',
       },
@@ -149,7 +173,7 @@ describe('E10: every handler checks the sender', () => {
 
   for (const channel of ALL_CHANNELS) {
     it(`${channel} refuses untrusted senders with ipc_forbidden and does not touch the session`, async () => {
-      const { call, session, clipboard } = setup(SIGNED_IN);
+      const { call, session, clipboard, opened } = setup(DEVICE_PENDING);
       session.pendingUrl = 'https://login.example.test/authorize?state=x';
       for (const [, sender] of strangers) {
         const reply = await call(channel, VALID_ARGS[channel], sender);
@@ -158,6 +182,7 @@ describe('E10: every handler checks the sender', () => {
       }
       expect(session.calls).toEqual([]);
       expect(clipboard).toEqual([]);
+      expect(opened).toEqual([]);
     });
   }
 
@@ -317,5 +342,135 @@ describe('E12: replies are projections, not pass-through', () => {
       startedAt: 1,
       expiresAt: 2,
     });
+    // A device_code (the grant's bearer secret) the core might carry along does not cross.
+    session.set({ signIn: { ...DEVICE_PENDING.signIn!, deviceCode: 'GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS' } as never });
+    const reply = await call('auth:get-session');
+    expect((reply as { value: { signIn: unknown } }).value.signIn).toEqual(DEVICE_PENDING.signIn);
+    expect(JSON.stringify(reply)).not.toContain('GmRhmhcxhwAzkoEqiMEg');
+  });
+
+  it('the device channels reply with display data only', async () => {
+    const { call } = setup(DEVICE_PENDING);
+    expect(await call('auth:copy-device-code')).toEqual({ ok: true, value: { copied: true } });
+    expect(await call('auth:open-device-page')).toEqual({ ok: true, value: null });
+    const view = (await call('auth:get-session')) as { value: { signIn: object } };
+    expect(Object.keys(view.value.signIn).sort()).toEqual(['expiresAt', 'kind', 'userCode', 'verificationUri', 'verificationUriComplete']);
+  });
+});
+
+describe('device sign-in (RFC 8628) channels', () => {
+  it('the session view says whether the device flow is switched on (config.deviceFlow)', async () => {
+    for (const deviceFlow of [true, false]) {
+      const { call } = setup(BASE_SNAPSHOT, { deviceFlow });
+      expect(await call('auth:get-session')).toMatchObject({ ok: true, value: { deviceFlowEnabled: deviceFlow } });
+    }
+  });
+
+  it('the view of a pending device sign-in carries the user code and where to enter it, field by field', async () => {
+    const { call } = setup(DEVICE_PENDING);
+    expect(await call('auth:get-session')).toMatchObject({
+      ok: true,
+      value: {
+        state: 'signing-in',
+        signIn: {
+          kind: 'device',
+          userCode: 'WDJB-MJHT',
+          verificationUri: 'https://login.example.test/device',
+          verificationUriComplete: 'https://login.example.test/device?user_code=WDJB-MJHT',
+          expiresAt: Date.UTC(2030, 0, 1, 12, 10),
+        },
+      },
+    });
+  });
+
+  it('sign-in-with-device drives session.signInWithDevice and replies with the session view', async () => {
+    const { call, session } = setup();
+    const reply = await call('auth:sign-in-with-device');
+    expect(reply).toMatchObject({ ok: true, value: { state: 'signed-in', account: { sub: 'alice' }, deviceFlowEnabled: true } });
+    expect(session.calls.filter((c) => c !== 'snapshot')).toEqual(['signInWithDevice']);
+  });
+
+  it('sign-in-with-device is refused with config_invalid while the device flow is off, before the session is touched (RFC 8628 §5.4)', async () => {
+    const { call, session } = setup(BASE_SNAPSHOT, { deviceFlow: false });
+    const reply = await call('auth:sign-in-with-device');
+    expect(reply).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
+    if (!reply.ok) expect(reply.error.message).toContain('RFC 8628');
+    expect(session.calls).toEqual([]);
+  });
+
+  it('sign-in-with-device: the session’s failure crosses as data (device_expired)', async () => {
+    const { call, session } = setup();
+    session.failNext('signInWithDevice', new AuthError('device_expired', 'The code expired before it was entered. Start again.'));
+    expect(await call('auth:sign-in-with-device')).toEqual({
+      ok: false,
+      error: { code: 'device_expired', message: 'The code expired before it was entered. Start again.' },
+    });
+  });
+
+  it('copy-device-code copies the user code and nothing else', async () => {
+    const { call, clipboard } = setup(DEVICE_PENDING);
+    expect(await call('auth:copy-device-code')).toEqual({ ok: true, value: { copied: true } });
+    expect(clipboard).toEqual(['WDJB-MJHT']);
+  });
+
+  it('copy-device-code copies nothing without a pending device sign-in — not the browser flow’s URL either', async () => {
+    const { call, session, clipboard } = setup();
+    expect(await call('auth:copy-device-code')).toEqual({ ok: true, value: { copied: false } });
+    session.pendingUrl = 'https://login.example.test/authorize?state=s3cr3t-state';
+    session.set({ state: 'signing-in', signIn: { kind: 'browser', browserOpened: true, startedAt: 1, expiresAt: 2 } });
+    expect(await call('auth:copy-device-code')).toEqual({ ok: true, value: { copied: false } });
+    expect(clipboard).toEqual([]);
+  });
+
+  it('open-device-page opens the pending verification URI held by main (the page names no URL)', async () => {
+    const { call, opened } = setup(DEVICE_PENDING);
+    expect(await call('auth:open-device-page')).toEqual({ ok: true, value: null });
+    expect(opened).toEqual(['https://login.example.test/device']);
+  });
+
+  it('open-device-page without a pending device sign-in is not_signed_in, and opens nothing', async () => {
+    const { call, session, opened } = setup();
+    expect(await call('auth:open-device-page')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    session.pendingUrl = 'https://login.example.test/authorize?state=x';
+    session.set({ state: 'signing-in', signIn: { kind: 'browser', browserOpened: true, startedAt: 1, expiresAt: 2 } });
+    expect(await call('auth:open-device-page')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    expect(opened).toEqual([]);
+  });
+
+  it('open-device-page: a refused URL keeps the vetting’s code; a browser that cannot start gets advice for this screen', async () => {
+    const refusing = setup(DEVICE_PENDING, {
+      devicePage: {
+        async open() {
+          throw new AuthError('origin_not_allowed', "The app refused to open https://evil.example: it is not the provider's own site.");
+        },
+      },
+    });
+    expect(await refusing.call('auth:open-device-page')).toMatchObject({ ok: false, error: { code: 'origin_not_allowed' } });
+
+    const noBrowser = setup(DEVICE_PENDING, {
+      devicePage: {
+        async open() {
+          throw new AuthError('browser_unavailable', 'No browser could be opened. Use "Copy link" and paste it into your browser.');
+        },
+      },
+    });
+    const reply = await noBrowser.call('auth:open-device-page');
+    expect(reply).toMatchObject({ ok: false, error: { code: 'browser_unavailable' } });
+    if (!reply.ok) {
+      expect(reply.error.message).toContain('Type the address shown');
+      expect(reply.error.message).not.toContain('Copy link');
+    }
+  });
+
+  it('open-device-page with no launcher wired refuses instead of opening anything', async () => {
+    const handlers = createIpcHandlers({
+      session: createFakeSession(DEVICE_PENDING),
+      clipboard: { writeText: () => {} },
+      isTrustedSender: createSenderCheck({ appOrigin: 'app://app', windowWebContentsId: () => WINDOW_ID }),
+      apiOrigins: [],
+    });
+    expect(await handlers['auth:open-device-page'](OUR_FRAME, [])).toMatchObject({ ok: false, error: { code: 'browser_unavailable' } });
+    // And without deviceFlow the device sign-in is off by default.
+    expect(await handlers['auth:sign-in-with-device'](OUR_FRAME, [])).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
   });
 });

@@ -110,7 +110,7 @@ describe('dist/main/index.js', () => {
       'PROTOCOL app',
       'WINDOW sandbox=true contextIsolation=true',
       'LOAD app://app/index.html',
-      'IPC 8',
+      'IPC 11',
     ]);
   });
 
@@ -144,7 +144,20 @@ describe('dist/preload/index.cjs', () => {
     expect(required).toEqual(['electron']);
     expect(Object.keys(exposed)).toEqual(['auth']);
     expect(Object.keys(exposed.auth as object).sort()).toEqual(
-      ['callApi', 'cancelSignIn', 'copySignInLink', 'getSession', 'onSessionChanged', 'reopenBrowser', 'retry', 'signIn', 'signOut'],
+      [
+        'callApi',
+        'cancelSignIn',
+        'copyDeviceCode',
+        'copySignInLink',
+        'getSession',
+        'onSessionChanged',
+        'openDevicePage',
+        'reopenBrowser',
+        'retry',
+        'signIn',
+        'signInWithDevice',
+        'signOut',
+      ],
     );
   });
 });

@@ -46,6 +46,9 @@ describe('createAuthApi (E11)', () => {
     await api.signOut();
     await api.callApi({ url: 'https://api.test/me' });
     await api.retry();
+    await api.signInWithDevice();
+    await api.copyDeviceCode();
+    await api.openDevicePage();
     expect(invoked).toEqual([
       { channel: INVOKE_CHANNELS.getSession, args: [] },
       { channel: INVOKE_CHANNELS.signIn, args: [] },
@@ -55,6 +58,29 @@ describe('createAuthApi (E11)', () => {
       { channel: INVOKE_CHANNELS.signOut, args: [] },
       { channel: INVOKE_CHANNELS.callApi, args: [{ url: 'https://api.test/me' }] },
       { channel: INVOKE_CHANNELS.retry, args: [] },
+      { channel: 'auth:sign-in-with-device', args: [] },
+      { channel: 'auth:copy-device-code', args: [] },
+      { channel: 'auth:open-device-page', args: [] },
+    ]);
+  });
+
+  it('every invoke channel of the contract has its function (none left without one)', () => {
+    const mapped = new Set<string>(Object.values(AUTH_API_CHANNELS));
+    for (const channel of Object.values(INVOKE_CHANNELS)) expect(mapped.has(channel), channel).toBe(true);
+    for (const channel of Object.values(EVENT_CHANNELS)) expect(mapped.has(channel), channel).toBe(true);
+  });
+
+  it('the device functions send no payload, whatever the page passes (it cannot choose the URL to open or the text to copy)', async () => {
+    const { invoke, subscribe, invoked } = recorder();
+    const api = createAuthApi(invoke, subscribe);
+    const loose = api as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    await loose.openDevicePage!('https://evil.example/');
+    await loose.copyDeviceCode!('attacker text');
+    await loose.signInWithDevice!({ deviceCode: 'x' });
+    expect(invoked).toEqual([
+      { channel: 'auth:open-device-page', args: [] },
+      { channel: 'auth:copy-device-code', args: [] },
+      { channel: 'auth:sign-in-with-device', args: [] },
     ]);
   });
 

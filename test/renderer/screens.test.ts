@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AuthError } from '../../main/auth/errors';
 import type { SessionSnapshot } from '../../main/auth/snapshot';
 import { createIpcHandlers } from '../../main/ipc/handlers';
 import { createSenderCheck } from '../../main/ipc/sender';
@@ -38,14 +39,21 @@ let chromium: Browser;
 let session: FakeSession;
 let ui: RendererPage;
 const clipboard: string[] = [];
+/** URLs the device screen's "Open this page" asked main to open. */
+const openedPages: string[] = [];
 
-async function open(initial: SessionSnapshot, colorScheme: 'light' | 'dark' = 'light'): Promise<void> {
+async function open(initial: SessionSnapshot, colorScheme: 'light' | 'dark' = 'light', options: { deviceFlow?: boolean } = {}): Promise<void> {
   await ui?.close();
   session = createFakeSession({ ...initial, issuer: ISSUER });
-  const view = { apiOrigins: [API], apiUrl: `${API}/me` };
+  const view = { apiOrigins: [API], apiUrl: `${API}/me`, deviceFlow: options.deviceFlow ?? false };
   const handlers = createIpcHandlers({
     session,
     clipboard: { writeText: (t) => clipboard.push(t) },
+    devicePage: {
+      async open(url) {
+        openedPages.push(url);
+      },
+    },
     isTrustedSender: createSenderCheck({ appOrigin: server.origin, windowWebContentsId: () => PAGE_WEB_CONTENTS_ID }),
     ...view,
   });
@@ -76,6 +84,20 @@ afterAll(async () => {
 });
 beforeEach(() => {
   clipboard.length = 0;
+  openedPages.length = 0;
+});
+
+/** A device sign-in waiting for its code to be entered: 9 min 41.5 s left. */
+const devicePending = (): SessionSnapshot => ({
+  ...BASE_SNAPSHOT,
+  state: 'signing-in',
+  signIn: {
+    kind: 'device',
+    userCode: 'WDJB-MJHT',
+    verificationUri: `${ISSUER}/device`,
+    verificationUriComplete: `${ISSUER}/device?user_code=WDJB-MJHT`,
+    expiresAt: Date.now() + 9 * 60_000 + 41_500,
+  },
 });
 
 describe('screens', () => {
@@ -155,6 +177,134 @@ describe('screens', () => {
   });
 });
 
+describe('sign in with a code on another device (RFC 8628)', () => {
+  it('the option is offered on the signed-out screen only when the device flow is on', async () => {
+    await open(BASE_SNAPSHOT);
+    await expect(ui.page.getByRole('button', { name: 'Sign in with a code on another device' }).count()).resolves.toBe(0);
+    await open(BASE_SNAPSHOT, 'light', { deviceFlow: true });
+    const option = ui.page.getByRole('button', { name: 'Sign in with a code on another device' });
+    await expect(option.isVisible()).resolves.toBe(true);
+    await option.click();
+    await ui.page.getByRole('heading', { name: 'Signed in', exact: true }).waitFor();
+    expect(session.calls).toContain('signInWithDevice');
+    expect(session.calls).not.toContain('signIn');
+  });
+
+  it('the device screen: the code large, monospace, letter-spaced and selectable; the address; a live countdown; the warning', async () => {
+    await open(devicePending(), 'light', { deviceFlow: true });
+    const { page } = ui;
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sign in on another device');
+    const code = page.locator('.device-code-value');
+    await expect(code.textContent()).resolves.toBe('WDJB-MJHT');
+    const style = await page.evaluate<{ size: number; family: string; spacing: number; select: string }>(`(() => {
+      const s = getComputedStyle(document.querySelector('.device-code-value'));
+      return { size: parseFloat(s.fontSize), family: s.fontFamily, spacing: parseFloat(s.letterSpacing), select: s.userSelect };
+    })()`);
+    expect(style.size).toBeGreaterThanOrEqual(32);
+    expect(style.family).toMatch(/mono/i);
+    expect(style.spacing).toBeGreaterThan(0);
+    expect(style.select).toBe('all');
+    // Screen readers get the code spelled out.
+    await expect(page.locator('.device-code .visually-hidden').textContent()).resolves.toBe('Code: W D J B, M J H T');
+    await expect(page.locator('.device-uri').textContent()).resolves.toBe('login.example.com/device');
+    await expect(
+      page.getByText("Only enter this code on the provider's own page, and only because you started this sign-in.").isVisible(),
+    ).resolves.toBe(true);
+
+    const timer = page.getByRole('timer');
+    const first = await timer.textContent();
+    expect(first).toMatch(/^Code expires in 9:4\d$/);
+    await expect.poll(() => timer.textContent(), { timeout: 5_000 }).not.toBe(first);
+    expect(await timer.textContent()).toMatch(/^Code expires in 9:[34]\d$/);
+    expect(ui.problems).toEqual([]);
+  });
+
+  it('Copy code: main copies the user code, the button says "Copied", the live region says so', async () => {
+    await open(devicePending(), 'light', { deviceFlow: true });
+    const { page } = ui;
+    await page.getByRole('button', { name: 'Copy code' }).click();
+    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(clipboard).toEqual(['WDJB-MJHT']);
+    await expect.poll(() => announced(page)).toBe('Code copied.');
+    // Focus stays on the button the user pressed.
+    await expect(activeFocusKey(page)).resolves.toBe('copy-code');
+    await page.getByRole('button', { name: 'Copy code' }).waitFor({ timeout: 5_000 });
+  });
+
+  it('Open this page: main opens the verification page it holds', async () => {
+    await open(devicePending(), 'light', { deviceFlow: true });
+    const { page } = ui;
+    await page.getByRole('button', { name: 'Open this page' }).click();
+    await page.locator('.notice strong', { hasText: 'Opened the page in your browser.' }).waitFor();
+    expect(openedPages).toEqual([`${ISSUER}/device`]);
+  });
+
+  it('the countdown ticks without rebuilding the screen: a selection of the code survives', async () => {
+    await open(devicePending(), 'light', { deviceFlow: true });
+    const { page } = ui;
+    await page.locator('.device-code-value').click();
+    const selected = () => page.evaluate<string>('String(window.getSelection())');
+    await expect.poll(selected).toBe('WDJB-MJHT');
+    const before = await page.getByRole('timer').textContent();
+    await expect.poll(() => page.getByRole('timer').textContent(), { timeout: 5_000 }).not.toBe(before);
+    expect(await selected()).toBe('WDJB-MJHT');
+  });
+
+  it('announces the code when it arrives, after "Getting a code…"', async () => {
+    await open({ ...BASE_SNAPSHOT, state: 'signing-in', signIn: null }, 'light', { deviceFlow: true });
+    const { page } = ui;
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sign in on another device');
+    await expect(page.getByText('Getting a code from login.example.com…').isVisible()).resolves.toBe(true);
+    // No browser-flow controls for a sign-in that has no browser.
+    await expect(page.getByRole('button', { name: 'Copy link' }).count()).resolves.toBe(0);
+    await page.getByRole('heading', { level: 1 }).focus();
+    session.set({ signIn: devicePending().signIn });
+    await expect
+      .poll(() => announced(page))
+      .toBe('Sign in on another device. Go to login.example.com/device and enter the code W D J B, M J H T.');
+    await expect(activeText(page)).resolves.toBe('Sign in on another device');
+  });
+
+  it('says once, politely, when less than a minute is left', async () => {
+    const snapshot = devicePending();
+    if (snapshot.signIn?.kind === 'device') snapshot.signIn.expiresAt = Date.now() + 61_500;
+    await open(snapshot, 'light', { deviceFlow: true });
+    await expect.poll(() => announced(ui.page), { timeout: 8_000 }).toBe('The code expires in less than a minute.');
+    await expect(ui.page.getByRole('timer').textContent()).resolves.toMatch(/^Code expires in 0:[0-5]\d$/);
+  });
+
+  it('Cancel asks main to cancel', async () => {
+    await open(devicePending(), 'light', { deviceFlow: true });
+    await ui.page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => session.calls.includes('cancelSignIn')).toBe(true);
+  });
+
+  it('an expired code is explained in plain language, with the way to try again right there', async () => {
+    await open(BASE_SNAPSHOT, 'light', { deviceFlow: true });
+    const { page } = ui;
+    session.failNext('signInWithDevice', new AuthError('device_expired', 'The code expired before it was entered. Start again.'));
+    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toContain('The code expired before it was entered. Try again.');
+    await expect(page.getByRole('button', { name: 'Sign in with a code on another device' }).isVisible()).resolves.toBe(true);
+    await screenshot(page, 'device-code-expired');
+  });
+
+  it('a denied code is explained too', async () => {
+    await open(BASE_SNAPSHOT, 'light', { deviceFlow: true });
+    const { page } = ui;
+    session.failNext('signInWithDevice', new AuthError('device_denied', 'The sign-in was denied.'));
+    await page.getByRole('button', { name: 'Sign in with a code on another device' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Sign-in was denied');
+  });
+
+  it('the device screen in the dark theme', async () => {
+    await open(devicePending(), 'dark', { deviceFlow: true });
+    await screenshot(ui.page, 'device-code-dark');
+  });
+});
+
 describe('accessibility', () => {
   it('is operable from the keyboard alone: Tab to the button, Enter signs in, focus lands on the new heading', async () => {
     await open(BASE_SNAPSHOT);
@@ -192,8 +342,8 @@ describe('accessibility', () => {
   });
 
   it('every control has a name, nothing has a positive tabindex, every screen has one h1', async () => {
-    for (const snapshot of [BASE_SNAPSHOT, signedIn, { ...signedIn, state: 'offline' as const }]) {
-      await open(snapshot);
+    for (const snapshot of [BASE_SNAPSHOT, signedIn, { ...signedIn, state: 'offline' as const }, devicePending()]) {
+      await open(snapshot, 'light', { deviceFlow: true });
       const { page } = ui;
       const unnamed = await page.evaluate<string[]>(`[...document.querySelectorAll('button, input, a[href]')]
         .filter((el) => !(el.textContent.trim() || el.getAttribute('aria-label') || (el.id && document.querySelector('label[for="' + el.id + '"]'))))

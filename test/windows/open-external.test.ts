@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', async () => (await import('./fake-electron')).electronModule);
 
 import { isAuthError } from '../../main/auth/errors';
-import { type ExternalUrlPolicy, externalUrlPolicy, vetExternalUrl } from '../../main/auth/external-url';
+import { type ExternalUrlPolicy, externalUrlPolicy, vetExternalUrl, vetVerificationUri } from '../../main/auth/external-url';
 import { createElectronBrowserLauncher } from '../../main/platform/browser-launcher.electron';
 import type { Settings } from '../../main/platform/ports';
 import { fake, resetFakeElectron } from './fake-electron';
@@ -77,6 +77,49 @@ describe('vetExternalUrl', () => {
   });
 });
 
+describe('vetVerificationUri: the device flow’s verification page (RFC 8628 §3.3, §5.4)', () => {
+  const POLICY: ExternalUrlPolicy = {
+    ...HTTPS_POLICY,
+    verificationOrigins: ['https://login.example.com', 'https://auth.example.com'],
+  };
+
+  it('allows any page on the issuer’s or the authorization endpoint’s origin (its path is not in the metadata)', () => {
+    expect(vetVerificationUri('https://login.example.com/device', POLICY).href).toBe('https://login.example.com/device');
+    expect(vetVerificationUri('https://auth.example.com/activate?x=1', POLICY).href).toBe('https://auth.example.com/activate?x=1');
+    expect(
+      codeOf(() => vetVerificationUri('http://127.0.0.1:4400/device', { ...DEMO_POLICY, verificationOrigins: ['http://127.0.0.1:4400'] })),
+    ).toBeUndefined();
+  });
+
+  const refused: Array<[string, string, string]> = [
+    ['another origin', 'https://evil.example/device', 'origin_not_allowed'],
+    ['a look-alike host', 'https://login.example.com.evil.example/device', 'origin_not_allowed'],
+    ['another port', 'https://login.example.com:8443/device', 'origin_not_allowed'],
+    ['a subdomain', 'https://device.login.example.com/', 'origin_not_allowed'],
+    ['http on the right host', 'http://login.example.com/device', 'insecure_endpoint'],
+    ['credentials in the URL', 'https://user:pw@login.example.com/device', 'origin_not_allowed'],
+    ['a custom scheme', 'ms-settings:privacy', 'insecure_endpoint'],
+    ['not a URL', 'login.example.com/device', 'origin_not_allowed'],
+  ];
+  for (const [what, url, code] of refused) {
+    it(`refuses ${what}`, () => {
+      expect(codeOf(() => vetVerificationUri(url, POLICY))).toBe(code);
+    });
+  }
+
+  it('allows nothing when no origins are known, and vetExternalUrl does not widen: a verification page is not an endpoint', () => {
+    expect(codeOf(() => vetVerificationUri('https://login.example.com/device', HTTPS_POLICY))).toBe('origin_not_allowed');
+    expect(codeOf(() => vetExternalUrl('https://login.example.com/device', POLICY))).toBe('origin_not_allowed');
+  });
+
+  it('opens through the Electron launcher with `vet: vetVerificationUri`, and refuses another site there', async () => {
+    const launcher = createElectronBrowserLauncher({ policy: () => POLICY, vet: vetVerificationUri });
+    await launcher.open('https://login.example.com/device');
+    await expect(launcher.open('https://evil.example/device')).rejects.toSatisfy((e: unknown) => isAuthError(e, 'origin_not_allowed'));
+    expect(fake.openedExternally).toEqual(['https://login.example.com/device']);
+  });
+});
+
 describe('externalUrlPolicy reads the issuer-checked discovery cache', () => {
   const settingsWith = (cache: Settings['discoveryCache']) => ({ get: (<K extends keyof Settings>(key: K) => ({ discoveryCache: cache })[key as 'discoveryCache']) as never });
 
@@ -96,6 +139,23 @@ describe('externalUrlPolicy reads the issuer-checked discovery cache', () => {
       }),
     );
     expect(policy.endpoints).toEqual(['https://login.example.com/oauth2/authorize', 'https://login.example.com/logout']);
+    expect(policy.verificationOrigins).toEqual(['https://login.example.com']);
+  });
+
+  it('verification origins: the configured issuer’s, plus the checked authorization endpoint’s when it differs', () => {
+    const policy = externalUrlPolicy(
+      { issuer: 'https://login.example.com/tenant/v2', insecureLoopbackIssuer: false },
+      settingsWith({
+        'https://login.example.com/tenant/v2': {
+          fetchedAt: 1,
+          metadata: { issuer: 'https://login.example.com/tenant/v2', authorization_endpoint: 'https://auth.example.com/authorize' },
+        },
+      }),
+    );
+    expect(policy.verificationOrigins).toEqual(['https://login.example.com', 'https://auth.example.com']);
+    // Before discovery (or with a cache entry naming another issuer) only the configured issuer's origin.
+    const before = externalUrlPolicy({ issuer: 'https://login.example.com', insecureLoopbackIssuer: false }, settingsWith({}));
+    expect(before.verificationOrigins).toEqual(['https://login.example.com']);
   });
 
   it('ignores a cache entry that names another issuer, and other issuers’ entries', () => {
@@ -107,6 +167,7 @@ describe('externalUrlPolicy reads the issuer-checked discovery cache', () => {
       }),
     );
     expect(policy.endpoints).toEqual([]);
+    expect(policy.verificationOrigins).toEqual(['https://login.example.com']);
   });
 });
 
