@@ -13,7 +13,14 @@ import type * as oauth from 'oauth4webapi';
 import { type AppConfig, validateConfig } from '../main/auth/config';
 import { createSession, type SessionTunables } from '../main/auth/session';
 import type { SessionService } from '../main/auth/snapshot';
-import { type BrowserLauncher, type FetchLike, type SecretStore, silentLogger, systemClock } from '../main/platform/ports';
+import {
+  type BrowserLauncher,
+  type FetchLike,
+  type SecretStore,
+  type SettingsStore,
+  silentLogger,
+  systemClock,
+} from '../main/platform/ports';
 import { createFsRefreshLock } from '../main/platform/refresh-lock.fs';
 import { createKeytarSecretStore } from '../main/platform/secret-store.keytar';
 import { createConfSettingsStore } from '../main/platform/settings.conf';
@@ -35,6 +42,8 @@ export interface ServiceOptions {
   fetch?: FetchLike;
   /** Wraps the real keychain store (e.g. to time operations); the real one by default. */
   wrapSecretStore?: (store: SecretStore) => SecretStore;
+  /** An already open settings store; by default a new one is opened, as a launch does. */
+  settings?: SettingsStore;
 }
 
 /** Everything the measurements share. Call `close()` once. */
@@ -112,7 +121,7 @@ export async function startBenchEnv(): Promise<BenchEnv> {
         config,
         fetch: options.fetch ?? globalThis.fetch,
         secretStore: options.wrapSecretStore ? options.wrapSecretStore(store) : store,
-        settings: createConfSettingsStore({ dir: userData }),
+        settings: options.settings ?? createConfSettingsStore({ dir: userData }),
         browser: launcher,
         clock: systemClock,
         wakeSignals: createNodeWakeSignals(),

@@ -3,7 +3,7 @@
  * requests for their counters over the IPC channel. Exits when the parent says so or goes away.
  */
 import { startTestApi } from '../test/support/api';
-import { startTestProvider } from '../test/support/provider';
+import { type EndpointName, startTestProvider } from '../test/support/provider';
 import type { ServerCounts, ServerInfo, ServerReply, ServerRequest } from './servers';
 
 /** Token lifetimes: an hour, so no proactive renewal fires inside a run. */
@@ -22,18 +22,31 @@ const counts = (): ServerCounts => ({
 const send = (message: ServerReply | { type: 'ready'; info: ServerInfo }) => process.send?.(message);
 
 process.on('message', (message: ServerRequest) => {
-  if (message.op === 'counts') {
-    send({ id: message.id, counts: counts() });
-    return;
+  switch (message.op) {
+    case 'counts':
+      break;
+    case 'delay':
+      for (const endpoint of message.endpoints) provider.failEndpoint(endpoint as EndpointName, { delayMs: message.ms });
+      break;
+    case 'reset-faults':
+      provider.resetFaults();
+      break;
+    case 'close':
+      stop(message.id);
+      return;
   }
+  send({ id: message.id, counts: counts() });
+});
+
+function stop(id: number): void {
   void api
     .close()
     .then(() => provider.close())
     .finally(() => {
-      send({ id: message.id, counts: counts() });
+      send({ id, counts: counts() });
       process.disconnect?.();
     });
-});
+}
 // The parent crashed or was killed: do not outlive it.
 process.on('disconnect', () => process.exit(0));
 

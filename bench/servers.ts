@@ -28,14 +28,19 @@ export interface ServerCounts {
   api: { ok: number; noToken: number; invalidToken: number; insufficientScope: number };
 }
 
+/** What the parent asks: read the counters, delay provider endpoints (network latency), or stop. */
+export type ServerOperation = { op: 'counts' | 'close' | 'reset-faults' } | { op: 'delay'; endpoints: string[]; ms: number };
 /** Parent → child. */
-export type ServerRequest = { id: number; op: 'counts' | 'close' };
+export type ServerRequest = ServerOperation & { id: number };
 /** Child → parent. */
 export type ServerReply = { id: number; counts: ServerCounts };
 
 /** The running servers. */
 export interface BenchServers extends ServerInfo {
   counts(): Promise<ServerCounts>;
+  /** Makes each named provider endpoint (`discovery`, `token`, …) answer `ms` later, until reset. */
+  delay(endpoints: string[], ms: number): Promise<void>;
+  resetFaults(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,7 +68,7 @@ export async function startBenchServers(): Promise<BenchServers> {
       pending.delete(message.id);
     });
   });
-  const request = (op: ServerRequest['op']) =>
+  const request = (operation: ServerOperation) =>
     new Promise<ServerCounts>((resolve, reject) => {
       if (!child.connected) {
         reject(new Error('bench: the server process is gone'));
@@ -71,17 +76,23 @@ export async function startBenchServers(): Promise<BenchServers> {
       }
       const id = nextId++;
       pending.set(id, resolve);
-      child.send({ id, op } satisfies ServerRequest);
+      child.send({ id, ...operation } satisfies ServerRequest);
     });
   let closing: Promise<void> | null = null;
   return {
     ...info,
-    counts: () => request('counts'),
+    counts: () => request({ op: 'counts' }),
+    delay: async (endpoints, ms) => {
+      await request({ op: 'delay', endpoints, ms });
+    },
+    resetFaults: async () => {
+      await request({ op: 'reset-faults' });
+    },
     close() {
       closing ??= (async () => {
         if (child.exitCode !== null || !child.connected) return;
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        await request('close').catch(() => undefined);
+        await request({ op: 'close' }).catch(() => undefined);
         await exited;
       })();
       return closing;

@@ -50,6 +50,14 @@ export const SETTINGS_SCHEMA = {
   },
 } as const;
 
+/**
+ * The file is still validated against {@link SETTINGS_SCHEMA} at every open; what is skipped is
+ * checking that schema itself against the JSON Schema meta-schema, which ajv otherwise compiles
+ * anew for every store: 95 % of opening the store, 10–20 ms of every launch on a 2-core machine
+ * (benchmarks, issue 7). The schema is a constant; test/platform/settings.test.ts checks it once.
+ */
+export const SETTINGS_AJV_OPTIONS = { validateSchema: false } as const;
+
 /** What a migration step may do to the store (conf passes itself). */
 export interface MigrationStore {
   get(key: string): unknown;
@@ -84,6 +92,8 @@ export interface SettingsEngineOptions {
   name: string;
   defaults: Settings;
   schema: typeof SETTINGS_SCHEMA;
+  /** See {@link SETTINGS_AJV_OPTIONS}. */
+  ajvOptions: typeof SETTINGS_AJV_OPTIONS;
   migrations: SettingsMigrations;
   projectVersion: string;
   clearInvalidConfig: false;
@@ -128,6 +138,7 @@ export function openSettingsStore(openEngine: OpenSettingsEngine, options: Setti
     name,
     defaults: DEFAULT_SETTINGS,
     schema: SETTINGS_SCHEMA,
+    ajvOptions: SETTINGS_AJV_OPTIONS,
     migrations: options.migrations ?? SETTINGS_MIGRATIONS,
     projectVersion: options.layoutVersion ?? SETTINGS_LAYOUT_VERSION,
     clearInvalidConfig: false,

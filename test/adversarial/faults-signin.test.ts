@@ -138,7 +138,7 @@ describe('the keychain fails right after a good token response', () => {
     expect(sessionFacts(renewed)).toEqual({ state: 'storage-unavailable', sub: 'alice', code: 'storage_unavailable', memoryOnly: true });
     expect((await userSees(session)).view.lastError?.message).toMatch(/until the app closes/);
     // The keychain still holds the spent token; memory holds the new one, which works.
-    expect((await storedRecord(bench))?.rt).toBe(spent?.rt);
+    expect((await storedRecord(bench))?.rt === spent?.rt, 'the keychain still holds the spent token').toBe(true);
     expect((await session.callApi({ url: `${bench.api.origin}/me` })).status).toBe(200);
 
     // Another renewal while the keychain still refuses writes: it must redeem the token in
@@ -151,7 +151,7 @@ describe('the keychain fails right after a good token response', () => {
     const saved = await session.retryNow();
     expect(sessionFacts(saved)).toEqual({ state: 'signed-in', sub: 'alice', code: null, memoryOnly: false });
     const now = await storedRecord(bench);
-    expect(now?.rt).not.toBe(spent?.rt);
+    expect(now?.rt === spent?.rt, 'the new refresh token was saved').toBe(false);
     // A new process (the next launch) renews from the keychain without reuse detection.
     const next = bench.session({ clock });
     await next.restore();

@@ -173,7 +173,7 @@ describe('damaged keychain entries', () => {
     const session = b.session();
     const restored = await session.restore();
     expect(sessionFacts(restored)).toEqual({ state: 'signed-in', sub: 'alice', code: null, memoryOnly: false });
-    expect(await b.keychain.get(good!.account)).toBe(good!.raw);
+    expect((await b.keychain.get(good!.account)) === good!.raw, 'the good entry is untouched').toBe(true);
     expect((await session.callApi({ url: `${b.api.origin}/me` })).status).toBe(200);
     await b.keychain.delete(damagedName);
   });

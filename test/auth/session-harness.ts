@@ -5,6 +5,7 @@
  * clock (to move time without waiting), wake signals (fired by hand), and a fetch wrapper that
  * counts or rewrites at the fetch port (fault injection, never inside the product).
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -193,13 +194,20 @@ export function waitForSnapshot(
 
 export const inState = (state: SessionState) => (s: SessionSnapshot) => s.state === state;
 
-/** The raw keychain entry of the bench's configured registration (one account expected). */
-export async function storedEntry(bench: Bench): Promise<{ account: string; raw: string } | null> {
+/**
+ * The raw keychain entry of the bench's configured registration (one account expected). `raw` holds
+ * tokens, so it is not enumerable: a failing assertion prints the account and a digest of the
+ * entry, never its tokens (the run-wide leak check reads test output too); `toEqual` compares
+ * entries through the digest.
+ */
+export async function storedEntry(bench: Bench): Promise<{ account: string; digest: string; raw: string } | null> {
   const accounts = await bench.keychain.accounts();
   if (accounts.length === 0) return null;
   if (accounts.length > 1) throw new Error(`expected one keychain entry, found ${accounts.length}`);
   const raw = await bench.keychain.get(accounts[0]!);
-  return raw === null ? null : { account: accounts[0]!, raw };
+  if (raw === null) return null;
+  const entry = { account: accounts[0]!, digest: createHash('sha256').update(raw).digest('hex').slice(0, 16) };
+  return Object.defineProperty(entry, 'raw', { value: raw, enumerable: false }) as typeof entry & { raw: string };
 }
 
 /** Rewrites the stored record's fields (short on-disk names: at, rt, exp, rcv …). */

@@ -18,6 +18,7 @@ import {
   type OpenSettingsEngine,
   openSettingsStore,
   SETTINGS_LAYOUT_VERSION,
+  SETTINGS_SCHEMA,
   type SettingsStoreOptions,
 } from '../../main/platform/settings.store';
 import { app, resetFakeElectron } from '../windows/fake-electron';
@@ -125,6 +126,14 @@ for (const [engine, open] of engines) {
 }
 
 describe('the shared implementation', () => {
+  it('the schema is valid JSON Schema (the store skips this check at every open for speed)', async () => {
+    // conf compiles its schema with ajv's 2020-12 dialect; the same dialect checks it here, once.
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const ajv = new Ajv2020();
+    expect(ajv.validateSchema({ type: 'object', properties: SETTINGS_SCHEMA })).toBe(true);
+    expect(ajv.errors ?? null).toBeNull();
+  });
+
   it('runs a new layout version’s migration exactly once', () => {
     const runs: string[] = [];
     const options: SettingsStoreOptions = {

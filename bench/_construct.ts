@@ -1,0 +1,15 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConfSettingsStore } from '../main/platform/settings.conf';
+import { createNodeWakeSignals } from '../main/platform/wake-signals.timer';
+import { createKeytarSecretStore } from '../main/platform/secret-store.keytar';
+import { createFsRefreshLock } from '../main/platform/refresh-lock.fs';
+const dir = mkdtempSync(join(tmpdir(), 'c-'));
+createConfSettingsStore({ dir }).set('windowBounds', null);
+const time = (label: string, fn: () => unknown) => { const ts: number[] = []; for (let i = 0; i < 30; i++) { const t = performance.now(); fn(); ts.push(performance.now() - t); } ts.sort((a, b) => a - b); console.log(label.padEnd(12), 'first', ts.length, 'median', ts[15]!.toFixed(3), 'ms'); };
+let t = performance.now(); createConfSettingsStore({ dir }); console.log('conf first', (performance.now() - t).toFixed(2));
+time('conf', () => createConfSettingsStore({ dir }));
+time('wake', () => createNodeWakeSignals().onWake(() => {})());
+time('keytar', () => createKeytarSecretStore());
+time('lock', () => createFsRefreshLock({ dir }));

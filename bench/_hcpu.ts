@@ -1,0 +1,12 @@
+import { createIpcHandlers } from '../main/ipc/handlers';
+import { createSenderCheck } from '../main/ipc/sender';
+import { callApiSchema } from '../main/ipc/channels/call-api';
+const response = { status: 200, headers: { 'content-type': 'application/json', 'cache-control': 'no-store', date: 'x', connection: 'keep-alive', 'keep-alive': 'timeout=5', 'content-length': '10' }, body: '{"items":[]}' };
+const session: any = { callApi: async () => response };
+const h = createIpcHandlers({ session, clipboard: { writeText() {} }, isTrustedSender: createSenderCheck({ appOrigin: 'app://app', windowWebContentsId: () => 1 }), apiOrigins: ['http://127.0.0.1:1234'] } as any)['auth:call-api'];
+const sender = { webContentsId: 1, frameUrl: 'app://app/index.html', isMainFrame: true };
+const args = [{ url: 'http://127.0.0.1:1234/items', method: 'GET' }];
+const run = async (label: string, fn: () => Promise<unknown>) => { for (let i = 0; i < 20000; i++) await fn(); const n = 200000; const t = performance.now(); for (let i = 0; i < n; i++) await fn(); console.log(label.padEnd(14), ((performance.now() - t) / n * 1000).toFixed(2), 'µs'); };
+await run('handler', () => h(sender, args));
+await run('callApi only', () => session.callApi());
+await run('safeParse', async () => callApiSchema.safeParse(args[0]));
