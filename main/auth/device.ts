@@ -188,6 +188,10 @@ export async function startDeviceSignIn(deps: DeviceSignInDeps, options: DeviceS
         }
         // expired_token → device_expired, access_denied → device_denied (errors.ts).
         const mapped = toAuthError(error, 'device authorization');
+        // A provider that has already purged an expired (or used) device code no longer knows it and
+        // answers invalid_grant (RFC 6749 §5.2) instead of expired_token. For the person waiting,
+        // that is the same thing: the code is dead. "Your session has ended" would be wrong here.
+        if (mapped.code === 'invalid_grant') throw expired();
         if (mapped.retryable) {
           networkFailures += 1;
           logger.warn('device sign-in: polling failed, backing off', { code: mapped.code, failures: networkFailures });

@@ -71,6 +71,17 @@ describe('the poller stops', () => {
     expect(bench.provider.counts.token).toBe(requests);
   });
 
+  it('on invalid_grant (a provider that purged the expired code): device_expired, not "session ended"', async () => {
+    bench = await startDeviceBench();
+    const { sleep } = recordingSleeper(10);
+    bench.provider.failTokenEndpoint({ status: 400, body: { error: 'invalid_grant' } }, { times: 1 });
+    const signIn = await startDeviceSignIn({ config: bench.config, provider: bench.discovered, sleep }, { intervalMs: 50 });
+    const error = await signIn.result.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'device_expired' });
+    expect((error as AuthError).message).toMatch(/expired.*Start again/);
+    expect(bench.provider.counts.token).toBe(1);
+  });
+
   it('when the code really expires at the provider (device code TTL 2 s): device_expired', async () => {
     bench = await startDeviceBench({ ttl: { deviceCode: 2 } });
     // The real timer: the product's own clock decides expiry together with the provider.
