@@ -303,8 +303,8 @@ export function createSession(deps: SessionDeps): SessionService {
   };
 
   // ---- ending a session locally (K10, C5, another process signed out) ----
-  const endSession = async (reason: AuthError | null, deleteEntry: boolean): Promise<void> => {
-    const ended = session;
+  /** Forgets the in-memory session; a renewal started before can no longer apply (generation). */
+  const forgetSession = (reason: AuthError | null): void => {
     generation += 1;
     session = null;
     expiresAtMono = null;
@@ -313,6 +313,10 @@ export function createSession(deps: SessionDeps): SessionService {
     retryAttempt = 0;
     clearTimer();
     setError(reason);
+  };
+  const endSession = async (reason: AuthError | null, deleteEntry: boolean): Promise<void> => {
+    const ended = session;
+    forgetSession(reason);
     if (ended && deleteEntry && storage.available) {
       try {
         const gone = await vault.remove(ended.account.sub);
@@ -660,16 +664,9 @@ export function createSession(deps: SessionDeps): SessionService {
       let ending = session;
       const wasMemoryOnly = memoryOnly;
       // Forget in memory first: from here on no call gets a token, and the UI says "signed out".
-      generation += 1;
       service.cancelSignIn();
       pending = null;
-      session = null;
-      expiresAtMono = null;
-      memoryOnly = false;
-      offline = false;
-      retryAttempt = 0;
-      clearTimer();
-      setError(null);
+      forgetSession(null);
       notify();
       // K17: a renewal in flight is aborted; if it got an answer, that answer is never applied,
       // and its (newest) refresh token is the one to revoke.
