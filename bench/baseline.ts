@@ -10,7 +10,7 @@ import {
   INSECURE_LOOPBACK,
   startCallbackListener,
 } from '../test/support/reference-client';
-import { callbackArrival, redirectPort } from './callback';
+import { redirectPort, watchListener } from './callback';
 import type { BenchEnv } from './env';
 import { now } from './sampler';
 
@@ -86,16 +86,16 @@ export async function bareSignIn(env: BenchEnv): Promise<BareSignIn> {
       redirectUri: listener.redirectUri,
       resource: env.servers.resource,
     });
-    const arrival = callbackArrival(redirectPort(request.url.href));
+    const watch = watchListener(redirectPort(request.url.href));
     const browsing = env.browser.signIn(request.url.href, { keepSession: true });
     try {
       const received = await listener.nextCallback();
       const tokens = await bareCodeExchange(env, request, received);
       await env.keytar.setPassword(env.baselineService, BASELINE_ACCOUNT, bareRecord(tokens));
       const done = now();
-      return { elapsedMs: done - (await arrival), tokens };
+      return { elapsedMs: done - (await watch.callback), tokens };
     } finally {
-      arrival.cancel();
+      watch.cancel();
       await browsing;
     }
   } finally {

@@ -18,22 +18,36 @@ interface RequestStart {
   server: Server;
 }
 
-/** A pending observation; `cancel()` stops it (the promise then never settles). */
-export type Arrival = Promise<number> & { cancel(): void };
+/** What reached one listener: the callback, and the requests after it. */
+export interface ListenerWatch {
+  /**
+   * Resolves with `now()` when a request carrying an authorization response (`state` in the query,
+   * RFC 6749 §4.1.2) reaches the listener.
+   */
+  readonly callback: Promise<number>;
+  /** `now()` of each later request without `state`: the browser following the listener's redirect. */
+  readonly followUps: number[];
+  /** Stops watching (a pending `callback` then never settles). */
+  cancel(): void;
+}
 
-/**
- * Resolves with `now()` when a request carrying an authorization response (`state` in the query,
- * RFC 6749 §4.1.2) reaches the HTTP server listening on `port`. Start it before the browser goes.
- */
-export function callbackArrival(port: number, timeoutMs = 30_000): Arrival {
+/** Watches the HTTP server listening on `port`. Start it before the browser goes. */
+export function watchListener(port: number, timeoutMs = 30_000): ListenerWatch {
+  const followUps: number[] = [];
   let cancel = () => {};
-  const promise = new Promise<number>((resolve, reject) => {
+  const callback = new Promise<number>((resolve, reject) => {
+    let arrived = false;
     const onStart = (message: unknown) => {
       const at = now();
       const { request, server } = message as RequestStart;
       if ((server.address() as AddressInfo | null)?.port !== port) return;
-      if (!new URL(request.url ?? '/', 'http://listener').searchParams.has('state')) return;
-      cancel();
+      if (!new URL(request.url ?? '/', 'http://listener').searchParams.has('state')) {
+        if (arrived) followUps.push(at);
+        return;
+      }
+      if (arrived) return;
+      arrived = true;
+      clearTimeout(timer);
       resolve(at);
     };
     const timer = setTimeout(() => {
@@ -46,7 +60,7 @@ export function callbackArrival(port: number, timeoutMs = 30_000): Arrival {
     };
     subscribe(CHANNEL, onStart);
   });
-  return Object.assign(promise, { cancel });
+  return { callback, followUps, cancel: () => cancel() };
 }
 
 /** The port of the `redirect_uri` in an authorization URL. */

@@ -32,7 +32,7 @@ export async function measureLaunchRestore(env: BenchEnv, counts: SampleCounts):
 
   const launch =
     (options: Pick<ServiceOptions, 'settings'>, record: boolean): Trial =>
-    async () => {
+    async (round) => {
       log.clear();
       const built = now();
       const session = env.buildServices({ ...options, fetch: timedFetch(log), wrapSecretStore: (store) => timedSecretStore(store, log) });
@@ -42,7 +42,7 @@ export async function measureLaunchRestore(env: BenchEnv, counts: SampleCounts):
       session.dispose();
       if (snapshot.state !== 'signed-in') throw new Error(`bench: restore ended in "${snapshot.state}"`);
       fetches += log.count('fetch');
-      if (record) {
+      if (record && round >= 0) {
         constructionMs.push(t0 - built);
         keychainMs.push(log.total('keychain'));
         keychainOps.push(log.count('keychain'));

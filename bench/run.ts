@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- --json FILE]`: launch, sign-in, API-proxy and refresh-under-load figures of the
- * app's core, each side by side with what a bare oauth4webapi + keytar client does in the same run,
- * against the bench provider, the demo API, chromium and the real OS keychain (issue 7).
+ * `npm run bench [-- --json FILE] [--only signin,restore,refresh,proxy,memory,concurrency]`:
+ * launch, sign-in, API-proxy and refresh-under-load figures of the app's core, each side by side
+ * with what a bare oauth4webapi + keytar client does in the same run, against the bench provider,
+ * the demo API, chromium and the real OS keychain (issue 7; README "Benchmarks").
  *
- * Runs under scripts/with-keyring.sh with `node --expose-gc` (package.json). Prints a table, and
- * with `--json FILE` writes the figures (see ./figures.ts). Missing a goal is reported, not failed;
- * a broken invariant (network during a restore, a failed call) ends the run with status 1.
+ * Runs under scripts/with-keyring.sh with `node --expose-gc` (package.json). Prints a table and a
+ * breakdown, and with `--json FILE` writes the figures (./figures.ts). Missing a goal is reported,
+ * not failed; a broken invariant (network during a restore, a failed call) ends the run with status 1.
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -23,13 +24,13 @@ import { formatTable } from './table';
 
 /**
  * Sample counts: enough for stable medians on a shared 2-core machine, small enough that the whole
- * run stays well under 3 minutes (sign-in samples cost a browser round each, about a second).
+ * run stays well under 3 minutes (a sign-in sample costs a browser round, about half a second).
  */
 export const FULL_RUN = {
   signIn: { repetitions: 20, warmup: 3 },
   launchRestore: { repetitions: 100, warmup: 10 },
-  launchRefresh: { repetitions: 40, warmup: 5 },
-  proxy: { repetitions: 2000, warmup: 200, throughputCalls: 2000, concurrency: 16 },
+  launchRefresh: { repetitions: 40, warmup: 5, latencySamples: 8, latencyMs: 50 },
+  proxy: { repetitions: 2000, warmup: 200, throughputCalls: 2000, concurrency: 16, breakdownRounds: 1000 },
   concurrency: { calls: 1000, runs: 3 },
   memory: { warmupCalls: 5000, calls: 10_000, batches: 10, concurrency: 16 },
 } as const;

@@ -7,7 +7,7 @@
  * the callbacks before their clock starts.
  */
 
-/** One timed sample of one side. */
+/** One timed sample of one side; `round` is negative during warm-up (keep no side data then). */
 export type Trial = (round: number) => Promise<number>;
 
 /** Counts for {@link samplePair}. */
@@ -48,3 +48,22 @@ export async function samplePair(counts: SampleCounts, product: Trial, baseline:
 
 /** Milliseconds since an arbitrary origin, monotonic. */
 export const now = (): number => performance.now();
+
+/**
+ * Like {@link samplePair} for any number of variants: each round runs every variant once, in an
+ * order that reverses every other round. For breakdowns (which layer costs what), not figures.
+ */
+export async function sampleRoundRobin(
+  variants: Readonly<Record<string, () => Promise<number>>>,
+  counts: SampleCounts,
+): Promise<Record<string, number[]>> {
+  const names = Object.keys(variants);
+  const out: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = -counts.warmup; round < counts.repetitions; round += 1) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      const elapsed = await variants[name]!();
+      if (round >= 0) out[name]!.push(elapsed);
+    }
+  }
+  return out;
+}

@@ -60,23 +60,27 @@ describe('benchmark measurements (tiny counts, no timing assertions)', () => {
 
   it('launch refresh: each expired launch makes exactly one token request', async () => {
     const tokenBefore = (await env.counts()).provider.token!;
-    const result = await measureLaunchRefresh(env, { repetitions: 2, warmup: 0 }, grant);
+    const result = await measureLaunchRefresh(env, { repetitions: 2, warmup: 0, latencySamples: 1, latencyMs: 20 }, grant);
     expectTimedPair(result, 'launch_refresh_ms', 'provider_refresh_ms', 'launch_refresh_ratio', 2);
-    // 2 product launches + 2 bare refreshes (the grant came from the sign-in test).
+    // 2 + 1 (with latency) product launches and as many bare refreshes; the grant came from the
+    // sign-in test, so no bare sign-in.
     const after = await env.counts();
-    expect(after.provider.token! - tokenBefore).toBe(4);
+    expect(after.provider.token! - tokenBefore).toBe(6);
+    expect(result.notes.join('\n')).toMatch(/with 20 ms added/);
     expect(after.refreshTokenReuseDetected).toBe(0);
     results.push(result);
   });
 
   it('API proxy: proxied and direct calls all succeed; throughput is counted', async () => {
     const okBefore = (await env.counts()).api.ok;
-    const result = await measureProxyCall(env, { repetitions: 20, warmup: 5, throughputCalls: 40, concurrency: 4 });
+    const result = await measureProxyCall(env, { repetitions: 20, warmup: 5, throughputCalls: 40, concurrency: 4, breakdownRounds: 5 });
     expectTimedPair(result, 'proxy_call_ms', 'direct_call_ms', 'proxy_overhead_ratio', 20);
     expect(result.figures.proxy_calls_per_s).toBeGreaterThan(0);
     expect(result.repetitions.proxy_calls_per_s).toBe(40);
     const { api } = await env.counts();
-    expect(api.ok - okBefore).toBe(2 * (20 + 5) + 40);
+    // Both sides with warm-up, the throughput phase, and 4 layers × (5 + 5 warm-up) breakdown calls.
+    expect(api.ok - okBefore).toBe(2 * (20 + 5) + 40 + 4 * (5 + 5));
+    expect(result.notes.join('\n')).toMatch(/proxy by layer/);
     expect(api.invalidToken).toBe(0);
     results.push(result);
   });
