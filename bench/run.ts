@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { BaselineGrant } from './baseline';
 import { type BenchEnv, startBenchEnv } from './env';
-import type { BenchReport, FigureKey, PartialMeasurement } from './figures';
+import { type BenchReport, FIGURE_KEYS, type FigureKey, type PartialMeasurement } from './figures';
 import { measureLaunchRefresh } from './launch-refresh';
 import { measureLaunchRestore } from './launch-restore';
 import { describeMachine, load1 } from './machine';
@@ -75,7 +75,13 @@ async function main(): Promise<void> {
     await env.close();
   }
 
-  const report = { ...figures, repetitions, machine: describeMachine(loadBefore) } as BenchReport;
+  // In the order of FIGURE_KEYS, whatever order the sections ran in.
+  const measured = FIGURE_KEYS.filter((key) => key in figures);
+  const report = {
+    ...Object.fromEntries(measured.map((key) => [key, figures[key]])),
+    repetitions: Object.fromEntries(measured.map((key) => [key, repetitions[key]])),
+    machine: describeMachine(loadBefore),
+  } as BenchReport;
   const m = report.machine;
   console.log(formatTable(report));
   console.log('');

@@ -6,8 +6,6 @@ import { type BenchReport, FIGURE_KEYS, type FigureKey, GOALS, meets } from './f
 
 const UNITS: Partial<Record<FigureKey, string>> = {
   proxy_calls_per_s: 'calls/s',
-  refreshes_for_1000_concurrent: 'requests',
-  failed_of_1000: 'calls',
   rss_growth_mb_10k_calls: 'MiB',
 };
 
