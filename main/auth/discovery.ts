@@ -81,6 +81,23 @@ export async function discoverProvider(config: AppConfig, deps: DiscoveryDeps): 
   return { as, client, clientAuth, fromCache: false, http };
 }
 
+/**
+ * The provider as last discovered, from the settings cache, without any request — or null when
+ * nothing (or nothing for this exact issuer, S6) is cached. Validated like fresh metadata.
+ * A launch renewal uses it to save a round trip; a stale endpoint fails like a network error and
+ * the next attempt discovers afresh (K18).
+ */
+export function cachedProvider(config: AppConfig, deps: DiscoveryDeps): DiscoveredProvider | null {
+  const cached = cachedMetadata(config, deps.settings);
+  if (!cached) return null;
+  try {
+    validateMetadata(cached, config, deps.logger);
+  } catch {
+    return null;
+  }
+  return { as: cached, client: { client_id: config.clientId }, clientAuth: oauth.None(), fromCache: true, http: createOAuthHttp(config, deps) };
+}
+
 /** OIDC location first; if that document does not exist, the RFC 8414 location. */
 async function fetchMetadata(config: AppConfig, http: OAuthHttp): Promise<oauth.AuthorizationServer> {
   const issuer = new URL(config.issuer);

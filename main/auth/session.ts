@@ -32,7 +32,7 @@ import type {
 import { type ApiTransport, DEFAULT_API_MAX_RESPONSE_BYTES, DEFAULT_API_TIMEOUT_MS, assertAllowedApiUrl, isInvalidTokenChallenge, sendApiRequest } from './api-call';
 import { DEFAULT_BACKOFF, MAX_TIMER_MS, backoffDelay, type BackoffPolicy } from './backoff';
 import type { AppConfig } from './config';
-import { type DiscoveredProvider, discoverProvider } from './discovery';
+import { cachedProvider, type DiscoveredProvider, discoverProvider } from './discovery';
 import { AuthError, type AuthErrorCode, isAuthError, toAuthError } from './errors';
 import { clockSkewWarning } from './http';
 import { createRefresher, type RefreshOutcome } from './refresh';
@@ -164,22 +164,39 @@ export function createSession(deps: SessionDeps): SessionService {
   // ---- provider metadata: discovered lazily, never at restore when the token is valid ----
   let provider: DiscoveredProvider | null = null;
   let discovering: Promise<DiscoveredProvider> | null = null;
+  const discoveryDeps = { fetch: deps.fetch, settings: deps.settings, clock, logger, timeoutMs: t.httpTimeoutMs };
   const getProvider = async (): Promise<DiscoveredProvider> => {
     if (provider && !provider.fromCache) return provider;
-    discovering ??= discoverProvider(config, {
-      fetch: deps.fetch,
-      settings: deps.settings,
-      clock,
-      logger,
-      timeoutMs: t.httpTimeoutMs,
-    }).finally(() => {
+    discovering ??= discoverProvider(config, discoveryDeps).finally(() => {
       discovering = null;
     });
     provider = await discovering;
     return provider;
   };
 
-  const refresher = createRefresher({ config, vault, lock: deps.refreshLock, getProvider, clock, logger, lockTimeoutMs: t.lockTimeoutMs });
+  /**
+   * For renewals: the live provider when known; before that (a launch), the cached metadata, so the
+   * launch renewal costs one round trip instead of two, while live discovery runs alongside and
+   * replaces it. A token endpoint that moved fails like a network error and the retry rediscovers.
+   */
+  const getProviderForRenewal = async (): Promise<DiscoveredProvider> => {
+    if (provider && !provider.fromCache) return provider;
+    const cached = provider === null ? cachedProvider(config, discoveryDeps) : null;
+    if (!cached) return getProvider();
+    provider = cached;
+    getProvider().catch(() => {}); // refreshes the cache; failures surface on the next real use
+    return cached;
+  };
+
+  const refresher = createRefresher({
+    config,
+    vault,
+    lock: deps.refreshLock,
+    getProvider: getProviderForRenewal,
+    clock,
+    logger,
+    lockTimeoutMs: t.lockTimeoutMs,
+  });
 
   // ---- snapshots ----
   const listeners = new Set<(snapshot: SessionSnapshot) => void>();

@@ -127,6 +127,23 @@ describe('launch restore', () => {
     expect(b.provider.counts.token).toBe(1);
   });
 
+  it('K18 the launch renewal does not wait for discovery: it uses the cached metadata while discovery runs alongside', async () => {
+    const b = await signedInBench('k18-no-wait');
+    // Discovery hangs (a slow provider front page); the token endpoint answers.
+    b.provider.failEndpoint('discovery', 'hang');
+    b.provider.resetCounts();
+    const clock = createTestClock();
+    clock.advance(400_000);
+    const session = b.session({ clock, tunables: { httpTimeoutMs: 30_000 } });
+    await session.restore();
+    const snapshot = await waitForSnapshot(session, (s) => s.state !== 'refreshing', 10_000);
+    expect(snapshot.state).toBe('signed-in');
+    expect(b.provider.counts.token).toBe(1);
+    // Live discovery was started too (it refreshes the cache), but the renewal did not wait for it.
+    expect(b.provider.counts.discovery).toBeGreaterThanOrEqual(1);
+    b.provider.resetFaults();
+  });
+
   it('K5 a corrupt keychain entry: signed out, the entry deleted, reported once, its value never logged', async () => {
     const b = await signedInBench('k5-corrupt');
     const entry = await storedEntry(b);
