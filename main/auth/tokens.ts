@@ -1,7 +1,7 @@
 /**
  * The session record kept in the keychain, and its compact, versioned encoding.
  *
- * One keychain entry per (issuer, client, account). It holds what a launch needs without network
+ * One keychain entry per provider registration (issuer, client), holding the signed-in account. It holds what a launch needs without network
  * (RFC 8252 §8.6 says native apps may keep refresh tokens; the OS keychain is the place): the refresh
  * token, the access token with its expiry, the ID-token claims needed for display and for the
  * "same user after refresh" check (OIDC Core §12.2), and the granted scopes.
