@@ -3,42 +3,21 @@
  * means one renewal and one retry, every call is bounded in time and size, and offline means an
  * immediate typed error. Real bench provider and demo API (JWT access tokens checked with jose).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type SystemBrowser, startSystemBrowser } from '../support/browser';
+import { describe, expect, it } from 'vitest';
 import {
-  type Bench,
   countingFetch,
   createTestClock,
   editStoredEntry,
   inState,
   leakedSecrets,
-  startBench,
   storedRecord,
   waitForSnapshot,
+  useSessionBench,
 } from './session-harness';
 
-let browser: SystemBrowser;
-let bench: Bench | undefined;
 
-beforeAll(async () => {
-  browser = await startSystemBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await bench?.close();
-  bench = undefined;
-});
 
-async function signedInBench(label: string): Promise<Bench> {
-  bench = await startBench(label, {}, { browser });
-  const first = bench.session();
-  await first.restore();
-  await first.signIn();
-  first.dispose();
-  return bench;
-}
+const { signedIn: signedInBench } = useSessionBench();
 
 describe('callApi', () => {
   it('calls an allowed origin with the bearer token and returns status, headers and body', async () => {

@@ -5,34 +5,16 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type SystemBrowser, startSystemBrowser } from '../support/browser';
-import { type Bench, createTestClock, editStoredEntry, startBench, storedRecord, TEST_SCOPE } from './session-harness';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestClock, editStoredEntry, storedRecord, TEST_SCOPE, useSessionBench } from './session-harness';
 
-let browser: SystemBrowser;
-let bench: Bench | undefined;
 const figures: Record<string, number> = {};
 
-beforeAll(async () => {
-  browser = await startSystemBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
+afterAll(() => {
   if (Object.keys(figures).length) console.info('session-concurrency figures (ms):', JSON.stringify(figures));
 });
-afterEach(async () => {
-  await bench?.close();
-  bench = undefined;
-});
 
-async function signedInBench(label: string): Promise<Bench> {
-  bench = await startBench(label, {}, { browser });
-  const first = bench.session();
-  await first.restore();
-  await first.signIn();
-  first.dispose();
-  return bench;
-}
+const { signedIn: signedInBench } = useSessionBench();
 
 describe('K12 single flight', () => {
   it('K12 1,000 concurrent callApi with an expired access token → exactly one refresh request, all succeed', async () => {

@@ -5,6 +5,7 @@
  * clock (to move time without waiting), wake signals (fired by hand), and a fetch wrapper that
  * counts or rewrites at the fetch port (fault injection, never inside the product).
  */
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -277,4 +278,43 @@ export async function refreshTokenStillWorks(bench: Bench, refreshToken: string)
 export async function storedRecord(bench: Bench): Promise<{ rt: string | null; at: string | null; exp: number | null; acct: { sub: string } } | null> {
   const entry = await storedEntry(bench);
   return entry ? (JSON.parse(entry.raw) as { rt: string | null; at: string | null; exp: number | null; acct: { sub: string } }) : null;
+}
+
+/**
+ * The hooks every session test file needs: one chromium for the file, a fresh bench per test
+ * (closed after it), and "a previous launch signed alice in" as one call.
+ */
+export function useSessionBench(): {
+  /** Starts this test's bench (provider, API, keychain service, user-data folder). */
+  start(label: string, providerOptions?: DevProviderOptions): Promise<Bench>;
+  /** Starts the bench and signs alice in with a session that is then disposed (the "previous launch"). */
+  signedIn(label: string, providerOptions?: DevProviderOptions): Promise<Bench>;
+} {
+  let browser: SystemBrowser | undefined;
+  let bench: Bench | undefined;
+  beforeAll(async () => {
+    browser = await startSystemBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await bench?.close();
+    bench = undefined;
+  });
+  const start = async (label: string, providerOptions: DevProviderOptions = {}): Promise<Bench> => {
+    bench = await startBench(label, providerOptions, browser ? { browser } : undefined);
+    return bench;
+  };
+  return {
+    start,
+    async signedIn(label, providerOptions = {}) {
+      const b = await start(label, providerOptions);
+      const first = b.session();
+      await first.restore();
+      await first.signIn();
+      first.dispose();
+      return b;
+    },
+  };
 }

@@ -4,46 +4,25 @@
  * session. Real bench provider (faults injected at its token endpoint, or at the fetch port),
  * chromium, real keychain.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Fault } from '../support/provider';
-import { type SystemBrowser, startSystemBrowser } from '../support/browser';
 import {
-  type Bench,
   createTestClock,
   inState,
   isRefreshRequest,
   pollUntil,
   refreshTokenStillWorks,
   rewriteRefreshResponses,
-  startBench,
   storedEntry,
   storedRecord,
   waitForSnapshot,
+  useSessionBench,
 } from './session-harness';
 import { type FetchLike, systemClock } from '../../main/platform/ports';
 
-let browser: SystemBrowser;
-let bench: Bench | undefined;
 
-beforeAll(async () => {
-  browser = await startSystemBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await bench?.close();
-  bench = undefined;
-});
 
-async function signedInBench(label: string, providerOptions = {}): Promise<Bench> {
-  bench = await startBench(label, providerOptions, { browser });
-  const first = bench.session();
-  await first.restore();
-  await first.signIn();
-  first.dispose();
-  return bench;
-}
+const { signedIn: signedInBench } = useSessionBench();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

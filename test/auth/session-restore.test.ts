@@ -3,11 +3,8 @@
  * only when the access token is due, and an unreachable provider never costs the user the session.
  * Real bench provider, chromium, real keychain.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SystemBrowser } from '../support/browser';
-import { startSystemBrowser } from '../support/browser';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
-  type Bench,
   countingFetch,
   createManualWake,
   createTestClock,
@@ -15,38 +12,20 @@ import {
   inState,
   leakedSecrets,
   rewriteRefreshResponses,
-  startBench,
   storedEntry,
   storedRecord,
   waitForSnapshot,
+  useSessionBench,
 } from './session-harness';
 
-let browser: SystemBrowser;
-let bench: Bench | undefined;
 /** Measured figures, printed once at the end (speed assertions live in bench/, not here). */
 const figures: Record<string, number> = {};
 
-beforeAll(async () => {
-  browser = await startSystemBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
+afterAll(() => {
   if (Object.keys(figures).length) console.info('session-restore figures (ms):', JSON.stringify(figures));
 });
-afterEach(async () => {
-  await bench?.close();
-  bench = undefined;
-});
 
-/** A bench with alice signed in and saved; the signing-in session is disposed (the "previous launch"). */
-async function signedInBench(label: string, providerOptions = {}): Promise<Bench> {
-  bench = await startBench(label, providerOptions, { browser });
-  const first = bench.session();
-  await first.restore();
-  await first.signIn();
-  first.dispose();
-  return bench;
-}
+const { signedIn: signedInBench } = useSessionBench();
 
 describe('launch restore', () => {
   it('K9 restore with a valid access token: signed in at once, not one request to the provider', async () => {

@@ -2,34 +2,13 @@
  * Sign-out (CHECKLIST R1–R4): revoke when the provider supports it, carry on when it refuses or
  * cannot be reached, always delete the keychain entry and check it is gone, and report each step.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BrowserLauncher } from '../../main/platform/ports';
-import { type SystemBrowser, startSystemBrowser } from '../support/browser';
-import type { DevProviderOptions } from '../support/provider';
-import { type Bench, leakedSecrets, refreshTokenStillWorks, startBench, storedRecord } from './session-harness';
+import { leakedSecrets, refreshTokenStillWorks, storedRecord, useSessionBench } from './session-harness';
 
-let browser: SystemBrowser;
-let bench: Bench | undefined;
 
-beforeAll(async () => {
-  browser = await startSystemBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  await bench?.close();
-  bench = undefined;
-});
 
-async function signedInBench(label: string, providerOptions: DevProviderOptions = {}): Promise<Bench> {
-  bench = await startBench(label, providerOptions, { browser });
-  const first = bench.session();
-  await first.restore();
-  await first.signIn();
-  first.dispose();
-  return bench;
-}
+const { signedIn: signedInBench } = useSessionBench();
 
 describe('sign-out (R1–R4)', () => {
   it('R1–R4 with revocation: the refresh token is revoked at the provider, the entry deleted and verified gone', async () => {
