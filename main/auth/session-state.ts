@@ -8,8 +8,8 @@
  * | a sign-in is pending                    | `signing-in`          | "Finish signing in in your browser" + Cancel    |
  * | the keychain cannot be used             | `storage-unavailable` | why; a session, if any, lasts until quit (K1–K3)|
  * | no session                              | `signed-out`          | Sign in                                         |
- * | a renewal is in flight                  | `refreshing`          | signed in, renewing                             |
  * | the provider was unreachable at renewal | `offline`             | signed in, offline, retrying (K9)               |
+ * | a renewal is in flight                  | `refreshing`          | signed in, renewing                             |
  * | otherwise                               | `signed-in`           | signed in                                       |
  */
 import type { SessionState } from './snapshot';
@@ -31,7 +31,9 @@ export function deriveSessionState(facts: SessionFacts): SessionState {
   if (facts.signInPending) return 'signing-in';
   if (!facts.storageAvailable) return 'storage-unavailable';
   if (!facts.hasSession) return 'signed-out';
-  if (facts.refreshing) return 'refreshing';
+  // A retry while offline stays "offline" until it succeeds: the user sees one steady banner,
+  // not offline → renewing → offline flicker on every backoff attempt.
   if (facts.offline) return 'offline';
+  if (facts.refreshing) return 'refreshing';
   return 'signed-in';
 }

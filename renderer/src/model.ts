@@ -93,9 +93,9 @@ export function screenOf(model: UiModel): ScreenKey {
     case 'signed-in':
       return 'signed-in';
     case 'refreshing':
-      // A retry while offline is still "offline" to the user: the screen must not flip to
-      // "signed in" and back with every automatic attempt.
-      return s.account && isRetryingOffline(s) ? 'offline' : 'signed-in';
+      // Renewing a working session. (A retry while offline is reported as `offline` by the core,
+      // so the screen does not flip with every automatic attempt.)
+      return 'signed-in';
     case 'offline':
       return s.account ? 'offline' : 'signed-out';
     case 'storage-unavailable':
@@ -113,10 +113,7 @@ export function defaultApiUrl(session: SessionView | null): string {
   return origin ? `${origin}/` : '';
 }
 
-/** Failures after which the core keeps the session and retries (AuthError.retryable). */
-const RETRYABLE = new Set(['network', 'timeout', 'server_error', 'offline']);
-
-/** True while the last renewal failed for network reasons and the core is retrying. */
+/** True while the provider is unreachable and the core keeps the session and retries (K9). */
 export function isRetryingOffline(session: SessionView): boolean {
-  return session.state === 'offline' || (session.state === 'refreshing' && session.lastError !== null && RETRYABLE.has(session.lastError.code));
+  return session.state === 'offline';
 }
