@@ -6,10 +6,6 @@
  * and a launch reads its session with ONE keychain lookup, without listing the service (listing
  * costs two to four lookups on the Secret Service: the launch-restore benchmark, issue 7). The
  * account (`sub`) is inside the record; a sign-in as someone else replaces the entry.
- *
- * Earlier builds named the entry `issuer client_id sub` ({@link TokenVault.accountKey}, still the
- * name of the cross-process refresh lock): when the direct lookup finds nothing, `load` lists the
- * service for such entries and moves the newest to the current name.
  */
 import type { SecretStore } from '../platform/ports';
 import { AuthError } from './errors';
@@ -40,7 +36,7 @@ export class TokenVault {
     return [this.issuer, this.clientId].map(encodeURIComponent).join(' ');
   }
 
-  /** Per-subject name: the refresh lock's key, and the entry name of earlier builds. */
+  /** Per-subject name: the key of the cross-process refresh lock for this account's session. */
   accountKey(sub: string): string {
     return [this.issuer, this.clientId, sub].map(encodeURIComponent).join(' ');
   }
@@ -52,7 +48,7 @@ export class TokenVault {
    */
   async load(): Promise<VaultLoadResult> {
     const raw = await this.store.get(this.service, this.entryKey);
-    if (raw === null) return this.loadEarlierEntries();
+    if (raw === null) return { kind: 'empty' };
     try {
       return { kind: 'found', session: this.decode(raw) };
     } catch (error) {
@@ -74,8 +70,6 @@ export class TokenVault {
    * (a newer sign-in replaced ours). Resolves true when nothing of `sub` is left.
    */
   async remove(sub: string): Promise<boolean> {
-    const earlier = this.accountKey(sub);
-    if ((await this.store.delete(this.service, earlier)) && (await this.store.get(this.service, earlier)) !== null) return false;
     const raw = await this.store.get(this.service, this.entryKey);
     if (raw === null || !this.holds(raw, sub)) return true;
     await this.store.delete(this.service, this.entryKey);
@@ -83,13 +77,9 @@ export class TokenVault {
   }
 
   /** Decodes an entry of this registration; `storage_corrupt` when it is damaged or someone else's. */
-  private decode(raw: string, expectedAccount?: string): StoredSession {
+  private decode(raw: string): StoredSession {
     const session = decodeStoredSession(raw);
-    if (
-      session.issuer !== this.issuer ||
-      session.clientId !== this.clientId ||
-      (expectedAccount !== undefined && this.accountKey(session.account.sub) !== expectedAccount)
-    ) {
+    if (session.issuer !== this.issuer || session.clientId !== this.clientId) {
       throw new AuthError('storage_corrupt', 'The saved session belongs to another provider registration and was discarded. Sign in again.');
     }
     return session;
@@ -102,41 +92,5 @@ export class TokenVault {
     } catch {
       return true;
     }
-  }
-
-  /**
-   * Entries named `issuer client_id sub` by earlier builds: the newest is moved to {@link entryKey},
-   * the others (an account signed in before another, a crash between write and delete) removed.
-   */
-  private async loadEarlierEntries(): Promise<VaultLoadResult> {
-    const prefix = this.accountKey('');
-    const accounts = (await this.store.findAccounts(this.service)).filter((a) => a.startsWith(prefix)).sort();
-    if (accounts.length === 0) return { kind: 'empty' };
-    let best: { session: StoredSession; raw: string; account: string } | null = null;
-    let firstError: AuthError | null = null;
-    for (const account of accounts) {
-      const raw = await this.store.get(this.service, account);
-      if (raw === null) continue;
-      try {
-        const session = this.decode(raw, account);
-        if (best === null || session.receivedAt > best.session.receivedAt) {
-          if (best) await this.store.delete(this.service, best.account);
-          best = { session, raw, account };
-        } else {
-          await this.store.delete(this.service, account);
-        }
-      } catch (error) {
-        if (!(error instanceof AuthError) || error.code !== 'storage_corrupt') throw error;
-        await this.store.delete(this.service, account);
-        firstError ??= error;
-      }
-    }
-    if (best) {
-      // Written under the current name before the old one goes: a crash in between leaves a copy.
-      await this.store.set(this.service, this.entryKey, best.raw);
-      await this.store.delete(this.service, best.account);
-      return { kind: 'found', session: best.session };
-    }
-    return firstError ? { kind: 'discarded', error: firstError } : { kind: 'empty' };
   }
 }

@@ -79,7 +79,7 @@ describe('vault: real keychain', () => {
   });
 
   it('K5 a corrupt entry is discarded and deleted; the value never appears in the error', async () => {
-    await keychain.set(vault.accountKey('alice'), '{"v":1,"rt":"rt-secret-value"');
+    await keychain.set(vault.entryKey, '{"v":1,"rt":"rt-secret-value"');
     const result = await vault.load();
     expect(result.kind).toBe('discarded');
     if (result.kind !== 'discarded') return;
@@ -90,28 +90,18 @@ describe('vault: real keychain', () => {
     expect(await vault.load()).toEqual({ kind: 'empty' });
   });
 
+  it('K5 an entry under our name that names another provider registration is discarded and deleted', async () => {
+    await keychain.set(vault.entryKey, encodeStoredSession(sampleSession({ clientId: 'someone-else' })));
+    expect(await vault.load()).toMatchObject({ kind: 'discarded', error: { code: 'storage_corrupt' } });
+    expect(await keychain.accounts()).toEqual([]);
+  });
+
   it('K5 an unknown-version entry is discarded and deleted', async () => {
     const record = JSON.parse(JSON.stringify({ v: 9, iss: session.issuer, cid: session.clientId }));
-    await keychain.set(vault.accountKey('alice'), JSON.stringify(record));
+    await keychain.set(vault.entryKey, JSON.stringify(record));
     const result = await vault.load();
     expect(result).toMatchObject({ kind: 'discarded', error: { code: 'storage_corrupt' } });
     expect(await keychain.accounts()).toEqual([]);
   });
 
-  it('K5 an entry whose content belongs to another account key is discarded', async () => {
-    await vault.save(session);
-    const raw = await keychain.get(vault.entryKey);
-    await keychain.delete(vault.entryKey);
-    await keychain.set(vault.accountKey('mallory'), raw!);
-    expect(await vault.load()).toMatchObject({ kind: 'discarded', error: { code: 'storage_corrupt' } });
-    expect(await keychain.accounts()).toEqual([]);
-  });
-
-  it('entries of earlier builds (issuer client sub): the newest moves to the current name, the other is removed', async () => {
-    await keychain.set(vault.accountKey('bob'), encodeStoredSession(sampleSession({ account: { sub: 'bob' }, identity: null, receivedAt: 1 })));
-    await keychain.set(vault.accountKey('alice'), encodeStoredSession(session));
-    expect(await vault.load()).toEqual({ kind: 'found', session });
-    expect(await keychain.accounts()).toEqual([vault.entryKey]);
-    expect(await vault.load()).toEqual({ kind: 'found', session });
-  });
 });
