@@ -4,7 +4,7 @@
  * warning (RFC 8628 §5.4); stdout gets only who signed in. Tokens go to the same keychain entry
  * as the browser sign-in.
  */
-import { type DeviceSignInOptions, type Sleeper, startDeviceSignIn } from '../auth/device';
+import { assertDeviceFlowEnabled, type DeviceSignInOptions, type Sleeper, startDeviceSignIn } from '../auth/device';
 import { discoverProvider } from '../auth/discovery';
 import type { AppConfig } from '../auth/config';
 import { TokenVault } from '../auth/vault';
@@ -40,6 +40,10 @@ export interface DeviceLoginFlags {
 export async function deviceLoginCommand(config: AppConfig, flags: DeviceLoginFlags, deps: DeviceLoginDeps): Promise<number> {
   const { io } = deps;
   try {
+    assertDeviceFlowEnabled(config);
+    // The CLI keeps sessions only in the keychain: check it BEFORE the user types a code for nothing.
+    const vault = new TokenVault(deps.secrets, config.keychainService, config.issuer, config.clientId);
+    await vault.load();
     const provider = await discoverProvider(config, deps);
     const options: DeviceSignInOptions = { signal: deps.signal };
     if (flags.intervalMs !== undefined) options.intervalMs = flags.intervalMs;
@@ -66,7 +70,7 @@ export async function deviceLoginCommand(config: AppConfig, flags: DeviceLoginFl
       verificationUriComplete: signIn.verificationUriComplete,
     });
     const session = await signIn.result;
-    await new TokenVault(deps.secrets, config.keychainService, config.issuer, config.clientId).save(session);
+    await vault.save(session);
     const who = [session.account.name, session.account.email ? `<${session.account.email}>` : undefined].filter(Boolean).join(' ');
     io.stdout(`Signed in as ${who || session.account.sub} (${session.account.sub}) at ${config.issuer}.\n`);
     return EXIT_OK;

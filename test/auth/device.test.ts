@@ -223,9 +223,16 @@ describe('CLI `login --device` (main/cli/device-login.ts)', () => {
       clock: systemClock,
       logger: recordingLogger(),
       settings: memorySettings(),
-      secrets: createKeytarSecretStore(() => {
-        throw new Error('the keychain must not be touched');
-      }),
+      // Read (the up-front availability check) but never written: a denied sign-in stores nothing.
+      secrets: {
+        backend: 'test',
+        get: async () => null,
+        findAccounts: async () => [],
+        set: async () => {
+          throw new Error('the keychain must not be written');
+        },
+        delete: async () => false,
+      },
       sleep: recordingSleeper(20).sleep,
       onCode: ({ verificationUri, userCode }) => {
         entered = browser.enterDeviceCode(verificationUri, userCode, { account: 'alice', consent: 'deny' });

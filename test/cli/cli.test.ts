@@ -263,6 +263,14 @@ describe('CLI', () => {
     expect(login.code).toBe(1);
     expect(login.stderr).toContain('the keychain is unavailable');
     expect(existsSync(relayFile)).toBe(false);
+
+    // The device flow too refuses before asking the provider for a code.
+    const before = provider.counts.device_authorization;
+    const device = await cli(['login', '--device', '--device-flow'], env);
+    expect(device.code).toBe(1);
+    expect(device.stderr).toMatch(/keyring is not available|keychain/i);
+    expect(device.stderr).not.toContain('enter the code');
+    expect(provider.counts.device_authorization).toBe(before);
   });
 
   it('usage and configuration errors exit 2 with a one-line reason; every config flag and --config FILE are accepted', async () => {
