@@ -13,7 +13,8 @@ import type { Account } from './tokens';
  * - `signing-in`: a browser (or device-code) sign-in is pending.
  * - `signed-in`: tokens usable.
  * - `refreshing`: signed in, renewing the access token now.
- * - `offline`: signed in, but the provider is unreachable; tokens kept, retrying (CHECKLIST K9).
+ * - `offline`: signed in, but the provider is unreachable; tokens kept, retrying (CHECKLIST K9). A
+ *   retry attempt keeps this state until it succeeds.
  * - `storage-unavailable`: the keychain cannot be used; a session, if any, lives in memory only (K1–K3).
  */
 export type SessionState = 'signed-out' | 'signing-in' | 'signed-in' | 'refreshing' | 'offline' | 'storage-unavailable';
