@@ -86,7 +86,10 @@ export async function runCli(proc: CliProcess): Promise<number> {
   switch (command) {
     case 'login':
       if (values.device) {
-        return deviceLoginCommand(config, {}, { io, fetch: globalThis.fetch, clock, logger, settings, secrets, signal: proc.signal });
+        return withSession(proc, config, values, logger, userData, settings, secrets, (session) =>
+          deviceLoginCommand({ io, config, session, clock, signal: proc.signal }),
+          { refreshOnRestore: false },
+        );
       }
       // No renewal of a previous session first: the new sign-in replaces it.
       return withSession(proc, config, values, logger, userData, settings, secrets, (session) => loginCommand({ io, session, signal: proc.signal }), {

@@ -37,7 +37,7 @@ import { AuthError, type AuthErrorCode, isAuthError, toAuthError } from './error
 import { clockSkewWarning } from './http';
 import { createRefresher, type RefreshOutcome } from './refresh';
 import { deriveSessionState } from './session-state';
-import { devicePendingSignIn, startDeviceSignIn } from './device';
+import { devicePendingSignIn, type Sleeper, startDeviceSignIn } from './device';
 import { startBrowserSignIn } from './signin';
 import { signOutEverywhere } from './signout';
 import type {
@@ -74,6 +74,8 @@ export interface SessionTunables {
   signInTimeoutMs?: number;
   /** Device-flow polling interval when the provider sends none. Default 5 s (RFC 8628 §3.5). */
   deviceIntervalMs?: number;
+  /** The device-flow poller's sleep (tests record the waits instead of waiting). Default a timer. */
+  deviceSleep?: Sleeper;
   /** Renew in the background when restore finds the token due. Default true (`logout` turns it off). */
   refreshOnRestore?: boolean;
   /** How long to wait for another process's renewal. Default 30 s. */
@@ -646,7 +648,7 @@ export function createSession(deps: SessionDeps): SessionService {
       return runSignIn('device', options, async (p, signal, _timeoutMs, entry) => {
         // Refused unless OAUTH_DEVICE_FLOW is on (RFC 8628 §5.4: device-code phishing).
         const flow = await startDeviceSignIn(
-          { config, provider: p, clock, logger, random: t.random },
+          { config, provider: p, clock, logger, random: t.random, sleep: t.deviceSleep },
           { signal, intervalMs: t.deviceIntervalMs },
         );
         entry.device = devicePendingSignIn(flow);

@@ -4,20 +4,47 @@
  * turns the tokens into the same StoredSession the browser flow makes, which goes into the real
  * keychain through the same TokenVault. Also the opt-in: off by default, refused with the reason.
  */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../../main/auth/config';
+import { type AppConfig, validateConfig } from '../../main/auth/config';
 import { DEFAULT_DEVICE_INTERVAL_MS, devicePendingSignIn, startDeviceSignIn } from '../../main/auth/device';
 import { AuthError } from '../../main/auth/errors';
+import { createSession } from '../../main/auth/session';
+import type { SessionService } from '../../main/auth/snapshot';
 import { TokenVault } from '../../main/auth/vault';
 import { deviceLoginCommand } from '../../main/cli/device-login';
 import { createKeytarSecretStore } from '../../main/platform/secret-store.keytar';
-import { systemClock } from '../../main/platform/ports';
+import { type SecretStore, systemClock } from '../../main/platform/ports';
+import { createFsRefreshLock } from '../../main/platform/refresh-lock.fs';
 import { type SystemBrowser, startSystemBrowser } from '../support/browser';
 import { openTestKeychain, type TestKeychain } from '../support/keyring';
 import { capturedIo } from '../support/output-capture';
 import { type DeviceBench, recordingSleeper, startDeviceBench } from './device-helpers';
 import { memorySettings, recordingLogger } from './fixtures';
+
+/** The session the CLI builds for `login --device`, on the bench's fetch, with fast polling. */
+async function cliSession(config: AppConfig, secretStore: SecretStore): Promise<SessionService> {
+  const lockDir = await mkdtemp(join(tmpdir(), 'device-cli-lock-'));
+  return createSession({
+    config,
+    fetch: bench!.fetch,
+    secretStore,
+    settings: memorySettings(),
+    browser: {
+      open: async () => {
+        throw new Error('the device flow never opens a browser');
+      },
+    },
+    clock: systemClock,
+    wakeSignals: { onWake: () => () => {} },
+    refreshLock: createFsRefreshLock({ dir: lockDir }),
+    logger: recordingLogger(),
+    tunables: { deviceIntervalMs: 50, deviceSleep: recordingSleeper(20).sleep, refreshOnRestore: false },
+  });
+}
 
 let browser: SystemBrowser;
 let bench: DeviceBench | undefined;
@@ -168,21 +195,20 @@ describe('CLI `login --device` (main/cli/device-login.ts)', () => {
     const { out, io } = captureIo();
     const secrets = createKeytarSecretStore();
     let entered: Promise<unknown> | undefined;
-    const code = await deviceLoginCommand(config, { intervalMs: 50 }, {
+    const session = await cliSession(config, secrets);
+    const code = await deviceLoginCommand({
       io,
-      fetch: bench.fetch,
+      config,
+      session,
       clock: systemClock,
-      logger: recordingLogger(),
-      settings: memorySettings(),
-      secrets,
-      sleep: recordingSleeper(20).sleep,
       onCode: ({ verificationUri, userCode }) => {
         entered = browser.enterDeviceCode(verificationUri, userCode, { account: 'alice' });
       },
     });
+    session.dispose();
     expect(code).toBe(0);
     expect(await entered).toMatchObject({ success: true });
-    expect(out.stdout).toBe(`Signed in as Alice Liddell <alice@example.test> (alice) at ${bench.provider.issuer}.\n`);
+    expect(out.stdout).toBe(`Signed in as Alice Liddell <alice@example.test> (sub alice) at ${bench.provider.issuer}.\n`);
     expect(out.stderr).toContain(`${bench.provider.issuer}/device\n`);
     expect(out.stderr).toMatch(/enter the code:\n {4}[A-Z]{4}-[A-Z]{4}\n/);
     expect(out.stderr).toContain(`${bench.provider.issuer}/device?user_code=`);
@@ -198,16 +224,14 @@ describe('CLI `login --device` (main/cli/device-login.ts)', () => {
   it('exit 2 with the RFC 8628 §5.4 reason when the device flow is not enabled', async () => {
     bench = await startDeviceBench({}, { deviceFlow: '0' });
     const { out, io } = captureIo();
-    const code = await deviceLoginCommand(bench.config, {}, {
-      io,
-      fetch: bench.fetch,
-      clock: systemClock,
-      logger: recordingLogger(),
-      settings: memorySettings(),
-      secrets: createKeytarSecretStore(() => {
+    const session = await cliSession(
+      bench.config,
+      createKeytarSecretStore(() => {
         throw new Error('the keychain must not be touched');
       }),
-    });
+    );
+    const code = await deviceLoginCommand({ io, config: bench.config, session, clock: systemClock });
+    session.dispose();
     expect(code).toBe(2);
     expect(out.stdout).toBe('');
     expect(out.stderr).toContain('RFC 8628 §5.4');
@@ -217,27 +241,26 @@ describe('CLI `login --device` (main/cli/device-login.ts)', () => {
     bench = await startDeviceBench();
     const { out, io } = captureIo();
     let entered: Promise<unknown> | undefined;
-    const code = await deviceLoginCommand(bench.config, { intervalMs: 50 }, {
-      io,
-      fetch: bench.fetch,
-      clock: systemClock,
-      logger: recordingLogger(),
-      settings: memorySettings(),
-      // Read (the up-front availability check) but never written: a denied sign-in stores nothing.
-      secrets: {
-        backend: 'test',
-        get: async () => null,
-        findAccounts: async () => [],
-        set: async () => {
-          throw new Error('the keychain must not be written');
-        },
-        delete: async () => false,
+    // Read (the up-front availability check) but never written: a denied sign-in stores nothing.
+    const session = await cliSession(bench.config, {
+      backend: 'test',
+      get: async () => null,
+      findAccounts: async () => [],
+      set: async () => {
+        throw new Error('the keychain must not be written');
       },
-      sleep: recordingSleeper(20).sleep,
+      delete: async () => false,
+    });
+    const code = await deviceLoginCommand({
+      io,
+      config: bench.config,
+      session,
+      clock: systemClock,
       onCode: ({ verificationUri, userCode }) => {
         entered = browser.enterDeviceCode(verificationUri, userCode, { account: 'alice', consent: 'deny' });
       },
     });
+    session.dispose();
     await entered;
     expect(code).toBe(1);
     expect(out.stdout).toBe('');
