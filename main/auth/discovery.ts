@@ -35,7 +35,7 @@ export interface DiscoveryDeps {
 }
 
 /** Metadata fields that name endpoints the app may call or open; each must pass {@link assertEndpointAllowed}. */
-const ENDPOINT_FIELDS = [
+export const ENDPOINT_FIELDS = [
   'authorization_endpoint',
   'token_endpoint',
   'userinfo_endpoint',
@@ -141,9 +141,9 @@ function cachedMetadata(config: AppConfig, settings: SettingsStore): oauth.Autho
 }
 
 /** Issuer comparison as oauth4webapi does it for discovery: after URL normalisation. */
-function sameIssuer(a: string, b: string): boolean {
+export function sameIssuer(a: unknown, b: string): boolean {
   try {
-    return new URL(a).href === new URL(b).href;
+    return typeof a === 'string' && new URL(a).href === new URL(b).href;
   } catch {
     return false;
   }

@@ -16,6 +16,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import type { FetchLike } from '../platform/ports';
 import { type AppConfig, isLoopbackHostname } from './config';
+import { ENDPOINT_FIELDS, sameIssuer } from './discovery';
 import { DEFAULT_HTTP_TIMEOUT_MS } from './http';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info';
@@ -254,26 +255,6 @@ function checkIssuer(config: AppConfig, md: Metadata): DoctorCheck {
         : `Set OAUTH_ISSUER to exactly ${JSON.stringify(advertised.slice(0, 200))} (scheme, host, port and path must match).`,
   };
 }
-
-function sameIssuer(a: string, b: string): boolean {
-  try {
-    return new URL(a).href === new URL(b).href;
-  } catch {
-    return false;
-  }
-}
-
-const ENDPOINT_FIELDS = [
-  'authorization_endpoint',
-  'token_endpoint',
-  'userinfo_endpoint',
-  'jwks_uri',
-  'revocation_endpoint',
-  'end_session_endpoint',
-  'device_authorization_endpoint',
-  'introspection_endpoint',
-  'pushed_authorization_request_endpoint',
-] as const;
 
 function checkHttps(config: AppConfig, md: Metadata): DoctorCheck {
   const title = 'HTTPS endpoints';

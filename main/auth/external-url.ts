@@ -14,6 +14,7 @@
  */
 import type { AppConfig } from './config';
 import { isLoopbackHostname } from './config';
+import { sameIssuer } from './discovery';
 import { AuthError } from './errors';
 import type { SettingsStore } from '../platform/ports';
 
@@ -134,14 +135,6 @@ function originOf(url: unknown): string | null {
 }
 
 /** As discovery compares issuers: after URL normalisation. */
-function sameIssuer(a: unknown, b: string): boolean {
-  try {
-    return typeof a === 'string' && new URL(a).href === new URL(b).href;
-  } catch {
-    return false;
-  }
-}
-
 function originAndPath(u: URL): string {
   return `${u.protocol}//${u.host}${u.pathname}`;
 }
