@@ -9,7 +9,7 @@ import { now } from './sampler';
 
 /** One observed port call. */
 export interface PortCall {
-  /** `keychain.get`, `keychain.findAccounts`, … or `fetch <path>`. */
+  /** `keychain.get`, `keychain.set`, … or `fetch <path>`. */
   what: string;
   startedAt: number;
   ms: number;
@@ -55,7 +55,6 @@ export function timedSecretStore(inner: SecretStore, log: PortLog): SecretStore 
     get: (service, account) => timed(log, 'keychain.get', () => inner.get(service, account)),
     set: (service, account, secret) => timed(log, 'keychain.set', () => inner.set(service, account, secret)),
     delete: (service, account) => timed(log, 'keychain.delete', () => inner.delete(service, account)),
-    findAccounts: (service) => timed(log, 'keychain.findAccounts', () => inner.findAccounts(service)),
   };
 }
 

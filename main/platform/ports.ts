@@ -19,8 +19,6 @@ export interface SecretStore {
   set(service: string, account: string, secret: string): Promise<void>;
   /** Resolves true when an entry was deleted, false when there was none. */
   delete(service: string, account: string): Promise<boolean>;
-  /** Account names stored under a service (values are not returned). */
-  findAccounts(service: string): Promise<string[]>;
 }
 
 /** Non-secret settings (electron-store in the app, `conf` in the CLI: the same engine). */

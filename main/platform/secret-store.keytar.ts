@@ -53,8 +53,6 @@ export function createKeytarSecretStore(load: KeytarLoader = defaultLoader): Sec
     get: (service, account) => call('read', (k) => k.getPassword(service, account)),
     set: (service, account, secret) => call('write', (k) => k.setPassword(service, account, secret)),
     delete: (service, account) => call('delete', (k) => k.deletePassword(service, account)),
-    findAccounts: (service) =>
-      call('list', async (k) => (await k.findCredentials(service)).map((c) => c.account)),
   };
 }
 

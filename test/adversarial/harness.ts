@@ -19,7 +19,7 @@ import type { SessionView } from '../../preload/contract';
 import { describeError } from '../../renderer/src/messages';
 import { recordOutput } from '../support/output-capture';
 
-type StoreMethod = 'get' | 'set' | 'delete' | 'findAccounts';
+type StoreMethod = 'get' | 'set' | 'delete';
 
 /** The real keychain (through the real adapter) with one switch: hold a call until the test releases it. */
 export interface FaultyStore extends SecretStore {
@@ -43,7 +43,6 @@ export function faultyStore(real: SecretStore = createKeytarSecretStore()): Faul
     get: (s, a) => around('get', () => real.get(s, a)),
     set: (s, a, v) => around('set', () => real.set(s, a, v)),
     delete: (s, a) => around('delete', () => real.delete(s, a)),
-    findAccounts: (s) => around('findAccounts', () => real.findAccounts(s)),
     hold(method) {
       let arrive!: () => void;
       let release!: () => void;

@@ -245,7 +245,6 @@ describe('CLI `login --device` (main/cli/device-login.ts)', () => {
     const session = await cliSession(bench.config, {
       backend: 'test',
       get: async () => null,
-      findAccounts: async () => [],
       set: async () => {
         throw new Error('the keychain must not be written');
       },

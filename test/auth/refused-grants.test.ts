@@ -160,7 +160,6 @@ describe('no code path sends response_type=token or grant_type=password', () => 
         get: async () => null,
         set: async () => {},
         delete: async () => false,
-        findAccounts: async () => [],
       };
       const ccConfig = validateConfig({ issuer: provider.issuer, clientId: CLI_CLIENT.client_id });
       await createClientCredentialsClient(ccConfig, {

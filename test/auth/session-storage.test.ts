@@ -38,7 +38,6 @@ function switchableStore(): SecretStore & { available: boolean } {
     get: (s: string, a: string) => guard(() => real.get(s, a)),
     set: (s: string, a: string, v: string) => guard(() => real.set(s, a, v)),
     delete: (s: string, a: string) => guard(() => real.delete(s, a)),
-    findAccounts: (s: string) => guard(() => real.findAccounts(s)),
   };
   return store;
 }

@@ -44,7 +44,6 @@ describe('vault: real keychain', () => {
       get: (s, a) => counted('get', () => real.get(s, a)),
       set: (s, a, v) => counted('set', () => real.set(s, a, v)),
       delete: (s, a) => counted('delete', () => real.delete(s, a)),
-      findAccounts: (s) => counted('findAccounts', () => real.findAccounts(s)),
     };
     const launch = new TokenVault(counting, keychain.service, session.issuer, session.clientId);
     expect(await launch.load()).toEqual({ kind: 'found', session });
